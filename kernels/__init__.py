@@ -1,0 +1,1 @@
+"""Compiled kernels: pure array functions (no Tensor, no autograd)."""

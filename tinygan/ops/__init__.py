@@ -1,0 +1,1 @@
+"""Every differentiable op, one file per family."""
