@@ -20,3 +20,5 @@ from .ops.shape import (broadcast_to, cat, concatenate, expand, flatten, getitem
 from .ops.linalg import matmul
 
 __version__ = "0.1.0"
+
+from . import functional, nn, optim, testing  # noqa: E402

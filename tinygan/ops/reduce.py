@@ -4,8 +4,9 @@ max/min send the gradient to the maximal elements, split evenly among ties.
 var and logsumexp are compositions of primitives, so they differentiate to
 any order for free.
 """
+import builtins
+
 from ..autograd import Function
-from .. import backend
 from .shape import broadcast_to, reshape
 
 
@@ -14,7 +15,7 @@ def _normalize_axis(op, axis, ndim):
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     for a in axes:
-        if not -max(ndim, 1) <= a < max(ndim, 1):
+        if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
             raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} axes")
     return tuple(sorted(a % ndim for a in axes)) if ndim else ()
 

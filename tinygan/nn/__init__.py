@@ -1,0 +1,5 @@
+"""Layers and networks (``import tinygan.nn as nn``), named as in PyTorch."""
+from . import init
+from .module import Module, ModuleList, Parameter, Sequential
+from .linear import Embedding, Flatten, Identity, Linear, Unflatten
+from .activation import Dropout, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
