@@ -1,0 +1,28 @@
+"""Shared test configuration: hypothesis profile and the devices to test on."""
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import tinygan as tg
+
+settings.register_profile(
+    "tinygan", deadline=None, max_examples=int(os.environ.get("TINYGAN_EXAMPLES", "25")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                           HealthCheck.data_too_large])
+settings.load_profile("tinygan")
+
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
+    not tg.cuda_available(), reason="CUDA needs CuPy and an NVIDIA GPU"))]
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    """Each backend-generic test runs on every available device."""
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    tg.manual_seed(0)
+    yield
