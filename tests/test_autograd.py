@@ -227,11 +227,12 @@ def test_gradient_penalty_of_mlp_matches_finite_differences():
         numpy.testing.assert_allclose(p.grad.numpy(), e.numpy(), rtol=1e-10)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_detect_anomaly_names_the_op():
     x = f64([-1.0, 1.0])
     with tg.detect_anomaly():
         with pytest.raises(FloatingPointError, match="Log"):
             tg.log(x)
         y = tg.sqrt(x * 0 + 0.0)   # finite forward, infinite gradient at 0
-        with pytest.raises(FloatingPointError, match="Sqrt.*gradient"):
+        with pytest.raises(FloatingPointError, match="gradient of Sqrt"):
             y.sum().backward()

@@ -262,7 +262,12 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None):
             if all(g is None for g in gys):
                 continue
             gys = [g if g is not None else _zeros(f, i) for i, g in enumerate(gys)]
-            gxs = f.backward(*gys)
+            try:
+                gxs = f.backward(*gys)
+            except FloatingPointError as exc:
+                if not _anomaly_mode:
+                    raise
+                raise FloatingPointError(f"{exc}, while computing the gradient of {f.name}") from None
             if not isinstance(gxs, tuple):
                 gxs = (gxs,)
             if _anomaly_mode:

@@ -120,12 +120,22 @@ class Module:
                 t.grad = Tensor(backend.to_device(t.grad.data, device))
         return self
 
+    def _named_state(self):
+        """(dotted name, tensor) in PyTorch's state_dict order: each module's own
+        parameters, then its buffers, then its submodules'."""
+        seen = set()
+        for mod_name, module in self.named_modules():
+            own = [(n, v) for n, v in module.__dict__.items() if isinstance(v, Parameter)]
+            own += [(n, module.__dict__[n]) for n in module._buffer_names
+                    if module.__dict__.get(n) is not None]
+            for name, value in own:
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{mod_name}.{name}" if mod_name else name), value
+
     def state_dict(self):
-        """An ordered dict of dotted name -> a copy of the array, parameters then buffers."""
-        state = OrderedDict()
-        for name, t in list(self.named_parameters()) + list(self.named_buffers()):
-            state[name] = t.data.copy()
-        return state
+        """An ordered dict of dotted name -> a copy of the array (parameters and buffers)."""
+        return OrderedDict((name, t.data.copy()) for name, t in self._named_state())
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays into the parameters and buffers with the same names.
@@ -133,7 +143,7 @@ class Module:
         With ``strict``, missing and unexpected names are errors; shapes must
         always match. Values are copied onto each tensor's own device.
         """
-        own = OrderedDict(list(self.named_parameters()) + list(self.named_buffers()))
+        own = OrderedDict(self._named_state())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         if strict and (missing or unexpected):
