@@ -64,3 +64,12 @@ def test_moving_between_devices_is_differentiable():
     numpy.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
     with pytest.raises(RuntimeError, match="different devices.*cpu.*cuda|cuda.*cpu"):
         x + x.cuda()
+
+
+def test_setitem_only_outside_the_graph():
+    x = tg.zeros(3)
+    x[1] = 5.0
+    assert x.numpy().tolist() == [0.0, 5.0, 0.0]
+    w = tg.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="in-place"):
+        w[0] = 1.0

@@ -175,6 +175,14 @@ class Tensor:
     def __rmatmul__(self, other): return linalg.matmul(other, self)
     def __getitem__(self, index): return shape_ops.getitem(self, index)
 
+    def __setitem__(self, index, value):
+        """In-place assignment, allowed only on tensors outside any graph."""
+        if self.requires_grad:
+            raise RuntimeError("in-place assignment to a tensor that requires grad would corrupt "
+                               "its gradient; build a new tensor (tg.where, tg.concatenate)")
+        value = value.data if isinstance(value, Tensor) else value
+        self.data[shape_ops._plain_index(index)] = value
+
     def __lt__(self, other): return ew.compare("less", self, other)
     def __le__(self, other): return ew.compare("less_equal", self, other)
     def __gt__(self, other): return ew.compare("greater", self, other)
@@ -323,7 +331,7 @@ def arange(start, stop=None, step=1, dtype=None, device="cpu", requires_grad=Fal
 def randn(*shape, dtype=None, device="cpu", requires_grad=False, generator=None):
     """Samples of the standard normal N(0, 1)."""
     def fill(xp, s, d):
-        gen = generator or backend.generator(device)
+        gen = generator or backend.generator(backend.check_device(device))
         return gen.standard_normal(s).astype(d, copy=False)
     return _fill(shape, fill, dtype, device, requires_grad)
 
@@ -331,7 +339,7 @@ def randn(*shape, dtype=None, device="cpu", requires_grad=False, generator=None)
 def rand(*shape, dtype=None, device="cpu", requires_grad=False, generator=None):
     """Samples of the uniform distribution on [0, 1)."""
     def fill(xp, s, d):
-        gen = generator or backend.generator(device)
+        gen = generator or backend.generator(backend.check_device(device))
         return gen.random(s).astype(d, copy=False)
     return _fill(shape, fill, dtype, device, requires_grad)
 
