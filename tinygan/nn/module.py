@@ -28,6 +28,7 @@ class Module:
     def __init__(self):
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_buffer_names", [])
+        object.__setattr__(self, "_forward_pre_hooks", {})
 
     def __setattr__(self, name, value):
         if "_buffer_names" not in self.__dict__:
@@ -45,7 +46,17 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
+        for hook in self._forward_pre_hooks.values():
+            hook(self, args)
         return self.forward(*args, **kwargs)
+
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(module, args)`` before every forward (spectral norm uses it).
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        from ..tensor import _HookHandle
+        return _HookHandle(self._forward_pre_hooks, hook)
 
     # ------------------------------------------------------------ traversal
     def named_children(self):
