@@ -4,3 +4,4 @@ from .module import Module, ModuleList, Parameter, Sequential
 from .linear import Embedding, Flatten, Identity, Linear, Unflatten
 from .activation import Dropout, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from . import utils
+from .attention import SelfAttention2d
