@@ -132,3 +132,17 @@ def test_parameter_groups_and_errors():
         optim.Adam([])
     with pytest.raises(TypeError, match="require grad"):
         optim.Adam([tg.ones(1)])
+
+
+def test_loaded_state_is_a_copy_not_shared():
+    p = tg.tensor(START.copy(), requires_grad=True)
+    a = optim.Adam([p], lr=0.1)
+    p.grad = tg.tensor(GRADS[0])
+    a.step()
+    q = tg.tensor(START.copy(), requires_grad=True)
+    b = optim.Adam([q], lr=0.1)
+    b.load_state_dict(a.state_dict())
+    before = a.state_dict()["state"][0]["exp_avg"].copy()
+    q.grad = tg.tensor(GRADS[1])
+    b.step()
+    numpy.testing.assert_array_equal(a.state_dict()["state"][0]["exp_avg"], before)

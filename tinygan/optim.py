@@ -73,8 +73,15 @@ class Optimizer:
         self.state = {}
         for i, s in state_dict["state"].items():
             p = params[int(i)]
-            self.state[id(p)] = {k: backend.to_device(v, p.device) if hasattr(v, "shape") and
-                                 getattr(v, "ndim", 0) else v for k, v in s.items()}
+            self.state[id(p)] = {k: _copy_to(v, p.device) for k, v in s.items()}
+
+
+def _copy_to(value, device):
+    """A private copy of an array on ``device``; numbers pass through."""
+    if not hasattr(value, "shape"):
+        return value
+    moved = backend.to_device(value, device)
+    return moved.copy() if moved is value else moved
 
 
 class SGD(Optimizer):
