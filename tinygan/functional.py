@@ -121,3 +121,7 @@ def dropout(input, p=0.5, training=True):
         return input
     keep = backend.generator(input.device).random(input.shape) >= p
     return input * Tensor(keep.astype(input.dtype) / (1 - p))
+
+from .ops.conv import conv2d, conv_transpose2d  # noqa: E402,F401
+from .ops.norm import batch_norm, layer_norm  # noqa: E402,F401
+from .ops.pool import avg_pool2d, interpolate, upsample  # noqa: E402,F401

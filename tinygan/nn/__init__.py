@@ -5,3 +5,6 @@ from .linear import Embedding, Flatten, Identity, Linear, Unflatten
 from .activation import Dropout, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from . import utils
 from .attention import SelfAttention2d
+from .conv import Conv2d, ConvTranspose2d
+from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from .pool import AvgPool2d, Upsample

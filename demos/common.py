@@ -1,0 +1,56 @@
+"""What the demo scripts share: the command line, the output folder, seeding."""
+import argparse
+import os
+
+import numpy as np
+
+import tinygan as tg
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
+
+
+def arguments(description, **extra):
+    """Parse --full, --seed and any ``extra`` options (name=(type, default, help))."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--full", action="store_true", help="the longer run (minutes to hours)")
+    parser.add_argument("--seed", type=int, default=0)
+    for name, (kind, default, text) in extra.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default, help=text)
+    return parser.parse_args()
+
+
+def out_path(name):
+    """demos/out/<name>, creating the folder."""
+    os.makedirs(OUT, exist_ok=True)
+    return os.path.join(OUT, name)
+
+
+def build(name, data_shape, config, seed):
+    """The variant ``name`` built right after ``tg.manual_seed(seed)`` (reproducible weights)."""
+    import tinygan.gans as gans
+    tg.manual_seed(seed)
+    return gans.get(name)(data_shape, config)
+
+
+# ---------------------------------------------------------------- data and metrics
+
+def dataset(name, **kwargs):
+    """The data set ``name`` of tinygan.data (ring8, grid25, gauss1d, swissroll, ...)."""
+    from tinygan import data
+    return data.get(name, **kwargs)
+
+
+def mode_metrics(samples, data):
+    """(modes captured, high-quality fraction, reverse KL) of samples of a mixture (PacGAN's protocol)."""
+    from tinygan.metrics.modes import mode_metrics as metrics
+    return tuple(metrics(samples, data))
+
+
+def gaussian_kde(samples, grid):
+    """A Gaussian kernel density estimate of 1-D samples on ``grid`` (Silverman's bandwidth)."""
+    samples = np.asarray(samples, dtype=float).ravel()
+    h = 1.06 * samples.std() * len(samples) ** (-1 / 5)
+    out = np.zeros(len(grid))
+    for chunk in np.array_split(samples, max(1, len(samples) // 2000)):
+        out += np.exp(-0.5 * ((grid[:, None] - chunk[None]) / h) ** 2).sum(1)
+    return out / (len(samples) * h * np.sqrt(2 * np.pi))

@@ -1,0 +1,131 @@
+"""Mode collapse on mixtures of Gaussians, and the variants that resist it.
+
+The plain GAN (Algorithm 1, non-saturating cost) on the ring of 8 Gaussians
+tends to cover a few modes at a time and to hop between them (seeds 001,
+"Mode collapse"); the unrolled GAN (G looks K steps ahead at D), WGAN-GP
+(a critic with a gradient penalty) and PacGAN (D judges packs of samples)
+are the remedies compared here, on the ring and on the 5 x 5 grid.
+
+For every variant, data set and seed: 2500 samples are scored as in PacGAN
+(Lin et al. 2018, Table 1): modes captured (>= 20 high-quality samples),
+the fraction of high-quality samples (within 3 std of a mode centre), and
+the reverse KL of the samples' distribution over modes against uniform.
+Every run uses the same learning-rate schedule: constant, then decayed
+geometrically by ``decay`` over the second half (a callback of the training
+loop), which lets G sharpen its modes at the end.
+
+    python demos/mode_collapse.py                # 1 seed, short runs (~3 min on 2 cores)
+    python demos/mode_collapse.py --full         # 10 seeds, long runs
+    python demos/mode_collapse.py --full --variants pacgan --datasets grid25
+Writes demos/out/mode_collapse_ring8.png (samples over training, plain GAN
+beside the remedies), demos/out/mode_collapse_grid25.png and prints the table.
+"""
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")   # tiny matrices: BLAS threads only add overhead
+
+import multiprocessing  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from tinygan import plotting  # noqa: E402
+from tinygan.train import decay_learning_rate, train  # noqa: E402
+
+from common import arguments, build, dataset, mode_metrics, out_path  # noqa: E402
+
+# label: (variant, config, steps of a short run, steps of a full run)
+VARIANTS = {
+    "gan": ("gan", {"lr": 1e-3}, 3000, 15000),
+    "unrolled": ("unrolled", {"lr": 1e-3, "batch_size": 256, "unroll_steps": 5}, 400, 4000),
+    "wgan-gp": ("wgan-gp", {"lr": 1e-3, "batch_size": 256, "gp_weight": 0.1}, 400, 4000),
+    "pacgan": ("pacgan", {"lr": 1e-3, "pack": 4, "batch_size": 128}, 3000, 15000),
+}
+DATASETS = ("ring8", "grid25")
+DECAY = 0.01               # the learning rate falls to 1% of its value over the second half
+SNAPSHOTS = 4              # sample pictures over training (first seed)
+TARGETS = {"ring8": (8, 0.98, None), "grid25": (25, 0.95, 0.04)}
+
+
+def run_one(job):
+    """Train one (variant, data set, seed); return its scores and sample snapshots."""
+    label, data_name, seed, steps = job
+    name, config, _, _ = VARIANTS[label]
+    data = dataset(data_name)
+    variant = build(name, (2,), config, seed)
+    snapshots = {}
+    schedule = decay_learning_rate(steps, DECAY)
+
+    def callback(step, v, metrics):
+        schedule(step, v, metrics)
+        if step % (steps // SNAPSHOTS) == 0:
+            snapshots[step] = v.sample(1000).numpy()
+    history = train(variant, data, steps, seed=seed, callback=callback, progress=False)
+    scores = mode_metrics(variant.sample(2500).numpy(), data)
+    return label, data_name, seed, scores, snapshots, history.steps_per_second
+
+
+def summarise(results, labels, data_names, seeds):
+    """Print the table: mean +- std over seeds, and how many seeds meet the targets."""
+    print(f"\n{'variant':10s} {'data':7s} {'modes':>12s} {'high quality %':>16s} "
+          f"{'reverse KL':>14s} {'steps/s':>8s}  seeds meeting target")
+    for data_name in data_names:
+        n_modes, min_quality, max_kl = TARGETS[data_name]
+        for label in labels:
+            rows = [r for r in results if r[0] == label and r[1] == data_name]
+            if not rows:
+                continue
+            scores = np.array([r[3] for r in rows], dtype=float)
+            speed = np.mean([r[5] for r in rows])
+            met = sum(s[0] == n_modes and s[1] >= min_quality and (max_kl is None or s[2] <= max_kl)
+                      for s in scores)
+            m, s = scores.mean(0), scores.std(0)
+            print(f"{label:10s} {data_name:7s} {m[0]:6.1f} +- {s[0]:3.1f} {100 * m[1]:8.1f} +- "
+                  f"{100 * s[1]:4.1f} {m[2]:7.3f} +- {s[2]:5.3f} {speed:8.0f}  {met}/{len(rows)}")
+    print("targets: ring8 all 8 modes and >= 98% high quality; grid25 all 25 modes, >= 95% "
+          "high quality, reverse KL <= 0.04")
+
+
+def draw(results, labels, data_name, seed):
+    """Rows: variants; columns: samples at SNAPSHOTS moments of training (one seed)."""
+    data = dataset(data_name)
+    real = np.asarray(data.sample(1000, np.random.default_rng(0)))
+    limit = 1.3 * float(np.abs(np.asarray(data.centres)).max())
+    rows = [r for label in labels for r in results
+            if r[0] == label and r[1] == data_name and r[2] == seed]
+    fig, axes = plotting.figure(len(rows), SNAPSHOTS, size=2.3)
+    for i, (label, _, _, scores, snapshots, _) in enumerate(rows):
+        for j, step in enumerate(sorted(snapshots)):
+            title = f"{label}, step {step}"
+            if j == SNAPSHOTS - 1:
+                title += f"\n{scores[0]} modes, {100 * scores[1]:.0f}% HQ"
+            plotting.scatter_samples(axes[i * SNAPSHOTS + j], real, snapshots[step], title, limit)
+    return plotting.save(fig, out_path(f"mode_collapse_{data_name}.png"))
+
+
+def main():
+    args = arguments(__doc__.splitlines()[0],
+                     seeds=(int, None, "number of seeds (default 1, or 10 with --full)"),
+                     variants=(str, ",".join(VARIANTS), "comma-separated variant labels"),
+                     datasets=(str, ",".join(DATASETS), "comma-separated data sets"),
+                     workers=(int, 2, "parallel training processes"))
+    labels = args.variants.split(",")
+    data_names = args.datasets.split(",")
+    n_seeds = args.seeds or (10 if args.full else 1)
+    seeds = [args.seed + i for i in range(n_seeds)]
+    jobs = [(label, data_name, seed, VARIANTS[label][3 if args.full else 2])
+            for seed in seeds for label in labels for data_name in data_names]
+    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+        results = []
+        for result in pool.imap_unordered(run_one, jobs):
+            label, data_name, seed, scores, _, speed = result
+            print(f"{label:10s} {data_name:7s} seed {seed}: {scores[0]} modes, "
+                  f"{100 * scores[1]:.1f}% high quality, reverse KL {scores[2]:.3f} "
+                  f"({speed:.0f} steps/s)", flush=True)
+            results.append(result)
+    summarise(results, labels, data_names, seeds)
+    for data_name in data_names:
+        print("wrote", draw(results, labels, data_name, seeds[0]))
+
+
+if __name__ == "__main__":
+    main()

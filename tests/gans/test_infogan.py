@@ -1,0 +1,147 @@
+"""InfoGAN: the information term L_I by hand, logits into the cross-entropy, Q on D's body,
+and one iteration replayed."""
+import copy
+import math
+
+import numpy as np
+import pytest
+
+import tinygan as tg
+from tinygan.gans import get
+from tinygan.gans.dcgan import discriminator_loss, generator_loss
+from tinygan.gans.infogan import InfoGAN, categorical_information_bound, information_loss
+
+SHAPE = (1, 8, 8)
+SMALL = {"batch_size": 4, "z_dim": 3, "width": 4, "g_hidden": 8, "d_hidden": 8, "q_hidden": 4,
+         "n_categories": 3, "n_continuous": 2}
+LOGITS = np.array([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0], [-2.0, 1.0, 0.0]])
+CATEGORIES = np.array([0, 2, 1])
+MEANS = np.array([[0.1, -0.3], [0.9, 0.2], [-0.5, 0.0]])
+CODES = np.array([[0.0, -1.0], [0.5, 0.5], [-0.2, 0.7]])
+
+
+def log_softmax(logits):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def queue(*items):
+    items = list(items)
+    return lambda *args: items.pop(0)
+
+
+def cross_entropy(logits, labels):
+    return -log_softmax(logits)[np.arange(len(labels)), labels].mean()
+
+
+def test_information_loss_by_hand():
+    expected = cross_entropy(LOGITS, CATEGORIES) + 0.5 * ((MEANS - CODES) ** 2).sum(axis=1).mean()
+    got = information_loss(tg.tensor(LOGITS), CATEGORIES, tg.tensor(MEANS), tg.tensor(CODES))
+    np.testing.assert_allclose(got.item(), expected, rtol=1e-12)
+    # -E log Q(c | x) with a unit-variance Gaussian differs from it by the constant log(2 pi)
+    gaussian_nll = 0.5 * ((MEANS - CODES) ** 2 + math.log(2 * math.pi)).sum(axis=1).mean()
+    np.testing.assert_allclose(got.item() + math.log(2 * math.pi),
+                               cross_entropy(LOGITS, CATEGORIES) + gaussian_nll, rtol=1e-12)
+
+
+def test_code_logits_go_into_the_cross_entropy_without_a_softmax():
+    """A softmax before the cross-entropy would give a different (wrong) number."""
+    zero = tg.tensor(np.zeros((3, 0)))
+    got = information_loss(tg.tensor(LOGITS), CATEGORIES, zero, zero).item()
+    wrong = cross_entropy(np.exp(log_softmax(LOGITS)), CATEGORIES)
+    assert abs(got - wrong) > 0.1
+    np.testing.assert_allclose(got, cross_entropy(LOGITS, CATEGORIES), rtol=1e-12)
+
+
+def test_information_loss_gradients_by_hand():
+    logits, means = tg.tensor(LOGITS, requires_grad=True), tg.tensor(MEANS, requires_grad=True)
+    g_logits, g_means = tg.grad(information_loss(logits, CATEGORIES, means, tg.tensor(CODES)),
+                                [logits, means])
+    m = len(CATEGORIES)
+    np.testing.assert_allclose(g_logits.numpy(),
+                               (np.exp(log_softmax(LOGITS)) - np.eye(3)[CATEGORIES]) / m, rtol=1e-10)
+    np.testing.assert_allclose(g_means.numpy(), (MEANS - CODES) / m, rtol=1e-12)
+
+
+def test_categorical_bound_is_log_k_minus_cross_entropy_and_at_most_log_k():
+    bound = categorical_information_bound(tg.tensor(LOGITS), CATEGORIES, 3)
+    np.testing.assert_allclose(bound, math.log(3) - cross_entropy(LOGITS, CATEGORIES), rtol=1e-12)
+    sure = categorical_information_bound(tg.tensor(50 * np.eye(3)), np.arange(3), 3)
+    assert sure == pytest.approx(math.log(3), abs=1e-9)
+
+
+def test_latent_is_noise_then_one_hot_then_continuous_codes():
+    info = InfoGAN(SHAPE, SMALL)
+    z = tg.tensor(np.ones((2, 3)))
+    latent = info.latent(z, np.array([2, 0]), np.array([[0.5, -0.5], [0.1, 0.2]])).numpy()
+    np.testing.assert_allclose(latent, [[1, 1, 1, 0, 0, 1, 0.5, -0.5], [1, 1, 1, 1, 0, 0, 0.1, 0.2]],
+                               rtol=1e-6)
+
+
+def test_q_shares_the_discriminator_body_and_outputs_logits():
+    info = InfoGAN(SHAPE, SMALL)
+    d = info.discriminator
+    x = tg.randn(4, *SHAPE)
+    logits, categories, means = d(x)
+    assert logits.shape == (4,) and categories.shape == (4, 3) and means.shape == (4, 2)
+    q_out = d.q_head(d.body(x)).numpy()
+    np.testing.assert_allclose(categories.numpy(), q_out[:, :3], rtol=1e-6)
+    body = list(d.body.parameters())
+    grads = tg.grad(information_loss(categories, np.array([0, 1, 2, 0]), means, tg.zeros(4, 2)),
+                    body)
+    assert all(np.abs(g.numpy()).sum() > 0 for g in grads)
+
+
+def test_paper_defaults():
+    cfg = InfoGAN.defaults
+    assert (cfg["z_dim"], cfg["n_categories"], cfg["n_continuous"], cfg["info_lambda"]) == (62, 10, 2, 1.0)
+    assert (cfg["lr_d"], cfg["lr_g"]) == (2e-4, 1e-3)
+    assert get("infogan") is InfoGAN
+
+
+def test_sampled_codes_follow_their_priors():
+    info = InfoGAN(SHAPE, {**SMALL, "n_categories": 10})
+    categories, continuous = info.sample_codes(5000)
+    counts = np.bincount(categories, minlength=10)
+    assert counts.min() > 400 and counts.max() < 600
+    c = continuous.numpy()
+    assert c.min() >= -1 and c.max() <= 1 and abs(c.mean()) < 0.05
+
+
+def test_train_step_replayed_with_lambda_in_both_steps(float64):
+    info = InfoGAN(SHAPE, {**SMALL, "info_lambda": 0.7})
+    z_d, z_g = info.sample_z(4), info.sample_z(4)
+    codes_d = (np.array([0, 2, 1, 1]), tg.tensor(np.random.default_rng(2).uniform(-1, 1, (4, 2))))
+    codes_g = (np.array([2, 2, 0, 1]), tg.tensor(np.random.default_rng(3).uniform(-1, 1, (4, 2))))
+    x = np.random.default_rng(1).uniform(-1, 1, (4,) + SHAPE)
+    replay = copy.deepcopy(info)
+    before = [p.numpy().copy() for p in info.generator.parameters()]
+    info.sample_z, info.sample_codes = queue(z_d, z_g), queue(codes_d, codes_g)
+    metrics = info.train_step(lambda m: tg.tensor(x))
+    assert all(isinstance(v, float) and np.isfinite(v) for v in metrics.values())
+    assert any(not np.array_equal(p.numpy(), b) for p, b in zip(info.generator.parameters(), before))
+
+    with tg.no_grad():
+        fake = replay.generator(replay.latent(z_d, *codes_d))
+    real_logits = replay.discriminate(tg.tensor(x))
+    fake_logits, cat, means = replay.discriminator(fake)
+    d_loss = (discriminator_loss(real_logits, fake_logits)
+              + 0.7 * information_loss(cat, codes_d[0], means, codes_d[1]))
+    np.testing.assert_allclose(metrics["loss/D"], d_loss.item(), rtol=1e-10)
+    d_params = list(replay.discriminator.parameters())
+    for p, g, done in zip(d_params, tg.grad(d_loss, d_params), info.discriminator.parameters()):
+        np.testing.assert_allclose(done.grad.numpy(), g.numpy(), rtol=1e-8, atol=1e-12)
+        p.grad = g
+    replay.opt_d.step()
+    logits, cat, means = replay.discriminator(replay.generator(replay.latent(z_g, *codes_g)))
+    g_loss = generator_loss(logits) + 0.7 * information_loss(cat, codes_g[0], means, codes_g[1])
+    np.testing.assert_allclose(metrics["loss/G"], g_loss.item(), rtol=1e-10)
+    g_params = list(replay.generator.parameters())
+    for g, done in zip(tg.grad(g_loss, g_params), info.generator.parameters()):
+        np.testing.assert_allclose(done.grad.numpy(), g.numpy(), rtol=1e-8, atol=1e-12)
+
+
+def test_without_lambda_q_head_gets_no_gradient():
+    info = InfoGAN(SHAPE, {**SMALL, "info_lambda": 0.0})
+    info.train_step(lambda m: tg.randn(m, *SHAPE))
+    assert all(np.abs(p.grad.numpy()).sum() == 0 for p in info.discriminator.q_head.parameters())

@@ -1,0 +1,135 @@
+"""DCGAN-style convolutional networks for small images, shared by the image variants.
+
+Following the DCGAN guidelines (Radford et al. 2016; seeds 000 §3): strided
+convolutions instead of pooling, batch norm everywhere except the
+generator's output and the discriminator's input, ReLU in G with tanh at
+its output, LeakyReLU(0.2) in D, no fully connected hidden layers (the
+first layer of G is a matrix product reshaped to a feature map; the last of
+D flattens its last feature map into one output). Two stride-2 stages each
+way suit MNIST-sized images, as in the MNIST networks of InfoGAN (Chen et
+al. 2016, Table 1):
+
+    G:      z -> linear -> (2w, H/4, W/4), BN, ReLU
+              -> 4x4 stride-2 transposed conv -> (w, H/2, W/2), BN, ReLU
+              -> 4x4 stride-2 transposed conv -> (C, H, W), tanh
+    D body: x -> 4x4 stride-2 conv -> (w, H/2, W/2), LeakyReLU(0.2)
+              -> 4x4 stride-2 conv -> (2w, H/4, W/4), BN, LeakyReLU(0.2) -> flatten
+
+MNIST-like data is used at its own 28x28 (7 -> 14 -> 28), the size the
+shipped digit classifier (``tinygan.metrics.classifier``) takes; the 8x8
+``digits`` go 2 -> 4 -> 8.
+"""
+import numpy
+
+from .. import backend, nn
+from ..ops.shape import concatenate
+from ..tensor import Tensor
+
+IMAGE_DATA = ("mnist5k", "digits", "mnist", "fashion-mnist")
+
+
+def check_image_shape(name, shape):
+    """(C, H, W) with H and W divisible by 4 (two stride-2 stages), or a ValueError."""
+    shape = tuple(shape)
+    if len(shape) != 3 or shape[1] % 4 or shape[2] % 4:
+        raise ValueError(f"{name}: needs images (C, H, W) with H and W divisible by 4 "
+                         f"(28x28 MNIST, 8x8 digits), got {shape}")
+    return shape
+
+
+def generator_net(in_dim, shape, width, device="cpu", hidden=None):
+    """G: (m, in_dim) -> images (m, C, H, W) in (-1, 1), the DCGAN generator above.
+
+    ``hidden`` inserts one fully connected layer of that size (BN, ReLU)
+    before the projection, as InfoGAN's MNIST generator has.
+    """
+    c, h, w = shape
+    layers, size = [], in_dim
+    if hidden:
+        layers += [nn.Linear(in_dim, hidden, bias=False, device=device),
+                   nn.BatchNorm1d(hidden, device=device), nn.ReLU()]
+        size = hidden
+    return nn.Sequential(
+        *layers,
+        nn.Linear(size, 2 * width * (h // 4) * (w // 4), bias=False, device=device),
+        nn.Unflatten(2 * width, h // 4, w // 4), nn.BatchNorm2d(2 * width, device=device), nn.ReLU(),
+        nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False, device=device),
+        nn.BatchNorm2d(width, device=device), nn.ReLU(),
+        nn.ConvTranspose2d(width, c, 4, 2, 1, device=device), nn.Tanh())
+
+
+def discriminator_body(shape, width, device="cpu", in_channels=None):
+    """x (m, C, H, W) -> flattened features (m, 2w (H/4) (W/4)), the DCGAN discriminator body.
+
+    ``in_channels`` overrides C (the CGAN discriminator sees a label channel too).
+    """
+    c = shape[0] if in_channels is None else in_channels
+    return nn.Sequential(
+        nn.Conv2d(c, width, 4, 2, 1, device=device), nn.LeakyReLU(0.2),
+        nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False, device=device),
+        nn.BatchNorm2d(2 * width, device=device), nn.LeakyReLU(0.2),
+        nn.Flatten())
+
+
+def body_features(shape, width):
+    """The size 2w (H/4) (W/4) of ``discriminator_body``'s output."""
+    return 2 * width * (shape[1] // 4) * (shape[2] // 4)
+
+
+def dcgan_init_(module, std=0.02):
+    """DCGAN's initialisation: every convolution and linear weight ~ N(0, std^2), biases 0.
+
+    Batch-norm scales and shifts keep their (1, 0); embeddings keep N(0, 1).
+    Returns the module.
+    """
+    for layer in module.modules():
+        if isinstance(layer, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.normal_(layer.weight, 0.0, std)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+    return module
+
+
+def label_indices(labels, n_classes, device="cpu"):
+    """Class labels (a Tensor, array or list of ints in [0, n_classes)) as an int64 array on ``device``."""
+    data = labels.data if isinstance(labels, Tensor) else labels
+    data = backend.to_device(data if hasattr(data, "dtype") else numpy.asarray(data), device)
+    if data.ndim != 1 or data.dtype.kind not in "iu":
+        raise ValueError(f"labels must be a 1-D array of ints, got {data.dtype} {data.shape}")
+    if data.size and (int(data.min()) < 0 or int(data.max()) >= n_classes):
+        raise ValueError(f"labels must lie in [0, {n_classes}), got [{int(data.min())}, "
+                         f"{int(data.max())}]")
+    return data.astype("int64")
+
+
+def random_labels(m, n_classes, device="cpu"):
+    """m class labels drawn uniformly from [0, n_classes) with the engine's generator."""
+    return backend.generator(device).integers(0, n_classes, m).astype("int64")
+
+
+def one_hot(labels, n_classes, dtype=None, device="cpu"):
+    """The one-hot rows (m, n_classes) of int labels, as a Tensor without a graph."""
+    xp = backend.xp_for(device)
+    dtype = backend.default_dtype() if dtype is None else dtype
+    return Tensor(xp.eye(n_classes, dtype=dtype)[labels])
+
+
+def embed_labels(embedding, labels):
+    """embedding(labels) for int labels given as a Tensor or a raw array.
+
+    A raw array is wrapped in a Tensor first: ``nn.Embedding`` reads
+    ``indices.data``, which for a NumPy array is its memory buffer.
+    """
+    return embedding(labels if isinstance(labels, Tensor) else Tensor(labels))
+
+
+class LabelConditionedGenerator(nn.Module):
+    """G(z, y) = generator_net([z, embed(y)]): the class enters as a learned embedding next to z."""
+
+    def __init__(self, z_dim, n_classes, embed_dim, shape, width, device="cpu"):
+        super().__init__()
+        self.embed = nn.Embedding(n_classes, embed_dim, device=device)
+        self.net = generator_net(z_dim + embed_dim, shape, width, device)
+
+    def forward(self, z, labels):
+        return self.net(concatenate([z, embed_labels(self.embed, labels)], axis=1))

@@ -1,0 +1,197 @@
+"""InfoGAN: Chen, Duan, Houthooft, Schulman, Sutskever, Abbeel, "InfoGAN: Interpretable
+Representation Learning by Information Maximizing Generative Adversarial Nets", NeurIPS 2016.
+
+The latent vector is split into incompressible noise z and a latent code c
+(seeds 004 §5.1); G(z, c) should keep c readable in its output, so a network
+Q, which shares D's convolutional body and adds a small head, predicts c
+from the image. Keeping c readable means a high mutual information
+I(c; G(z, c)); it is bounded from below by (the paper's variational bound)
+
+    L_I(G, Q) = E_{c ~ P(c), x ~ G(z, c)} [log Q(c | x)] + H(c)  <=  I(c; G(z, c)),
+
+and the game becomes
+
+    min_{G, Q} max_D  V_InfoGAN(D, G, Q) = V(D, G) - lambda L_I(G, Q),
+
+with V the GAN value function (seeds 002 eq. 1). For MNIST the code is one
+categorical c1 ~ Cat(K = 10, p = 0.1) (the paper finds it picks the digit)
+and two continuous c2, c3 ~ U(-1, 1) (rotation/slant and width). Q outputs
+logits for c1 and the means mu of a factored Gaussian with unit variance for
+(c2, c3), so
+
+    -E log Q(c | x) = E[ cross_entropy(logits, c1) ] + E[ sum_j (c_j - mu_j)^2 / 2 ] + log(2 pi)
+                      (the constant log(2 pi) = 2 * 1/2 log(2 pi) is dropped from the loss),
+
+and the categorical part alone gives the reported bound
+L_I(cat) = log K - cross_entropy <= I(c1; G(z, c)) <= log K.
+
+One iteration (as in the authors' code, where Q's parameters train with D's):
+
+    sample m real images x, noise z and codes c
+    D and Q descend  -[E log D(x) + E log(1 - D(G(z, c)))] - lambda E log Q(c | G(z, c))
+    sample new z and c
+    G descends       -E log D(G(z, c)) - lambda E log Q(c | G(z, c))      (non-saturating)
+
+Defaults are the paper's MNIST ones: z ~ U(-1, 1)^62, lambda = 1, Adam with
+beta1 = 0.5, learning rate 2e-4 for D and 1e-3 for G, minibatch 128, and
+the networks of its Table 1 (G: FC 1024 - FC 7x7x128 - up 64 - up 1;
+D: conv 64 - conv 128 - FC 1024, then FC 1 for D and FC 128 - FC codes for Q;
+batch norm and LeakyReLU(0.2) in D and Q, as DCGAN's; tanh output here
+since our images lie in [-1, 1]).
+"""
+import math
+
+from .. import autograd, backend, nn
+from .. import functional as F
+from ..ops.shape import concatenate
+from ..tensor import Tensor, rand
+from .base import Variant, descend, frozen, mean_of
+from .dcgan import discriminator_loss, generator_loss
+from .image_networks import (IMAGE_DATA, body_features, check_image_shape, dcgan_init_,
+                             discriminator_body, generator_net, label_indices, one_hot,
+                             random_labels)
+
+
+class InfoDiscriminator(nn.Module):
+    """D and Q on one body: x -> (D's logit (m,), Q's code logits (m, K), Q's code means (m, n_cont))."""
+
+    def __init__(self, shape, width, hidden, q_hidden, n_categories, n_continuous, device="cpu"):
+        super().__init__()
+        self.n_categories = n_categories
+        self.body = nn.Sequential(
+            discriminator_body(shape, width, device),
+            nn.Linear(body_features(shape, width), hidden, bias=False, device=device),
+            nn.BatchNorm1d(hidden, device=device), nn.LeakyReLU(0.2))
+        self.d_head = nn.Linear(hidden, 1, device=device)
+        self.q_head = nn.Sequential(
+            nn.Linear(hidden, q_hidden, bias=False, device=device),
+            nn.BatchNorm1d(q_hidden, device=device), nn.LeakyReLU(0.2),
+            nn.Linear(q_hidden, n_categories + n_continuous, device=device))
+
+    def forward(self, x):
+        h = self.body(x)
+        q = self.q_head(h)
+        k = self.n_categories
+        return self.d_head(h).reshape(-1), q[:, :k], q[:, k:]
+
+
+# ------------------------------------------------------------------ losses
+
+def information_loss(category_logits, categories, continuous_means, continuous_codes):
+    """-E log Q(c | x) up to the constant (n_cont / 2) log(2 pi):
+    cross_entropy(logits, c1) + E sum_j (c_j - mu_j)^2 / 2 (unit-variance Gaussian for the c_j).
+
+    The logits go to ``cross_entropy`` as they are; it applies the log-softmax.
+    """
+    categorical = F.cross_entropy(category_logits, categories)
+    diff = continuous_means - continuous_codes
+    return categorical + 0.5 * (diff * diff).sum(axis=1).mean()
+
+
+def categorical_information_bound(category_logits, categories, n_categories):
+    """L_I for c1 alone: H(c1) + E log Q(c1 | x) = log K - cross_entropy, as a float (<= log K)."""
+    return math.log(n_categories) - float(F.cross_entropy(category_logits, categories).item())
+
+
+# ------------------------------------------------------------------ the variant
+
+class InfoGAN(Variant):
+    """Chen et al. 2016: a GAN whose latent code c is kept readable by Q (lambda L_I)."""
+
+    name = "infogan"
+    paper = ("X. Chen, Y. Duan, R. Houthooft, J. Schulman, I. Sutskever, P. Abbeel. InfoGAN: "
+             "Interpretable Representation Learning by Information Maximizing Generative "
+             "Adversarial Nets. NeurIPS 2016.")
+    defaults = dict(
+        batch_size=128,
+        z_dim=62,                   # incompressible noise z
+        noise="uniform",            # z ~ U(-1, 1)^z_dim
+        n_categories=10,            # c1 ~ Cat(K, 1/K)
+        n_continuous=2,             # c2, c3 ~ U(-1, 1)
+        info_lambda=1.0,            # lambda
+        width=64,                   # conv channels 64, 128
+        g_hidden=1024,              # G's first fully connected layer
+        d_hidden=1024,              # the fully connected layer D and Q share
+        q_hidden=128,               # Q's own hidden layer
+        lr_d=2e-4,
+        lr_g=1e-3,
+        betas=(0.5, 0.999),
+        init_std=0.02,
+    )
+    supported_data = IMAGE_DATA
+
+    def __init__(self, data_shape, config=None, device="cpu"):
+        super().__init__(data_shape, config, device)
+        cfg, shape = self.config, check_image_shape(self.name, self.data_shape)
+        latent = cfg["z_dim"] + cfg["n_categories"] + cfg["n_continuous"]
+        self.generator = dcgan_init_(generator_net(latent, shape, cfg["width"], device,
+                                                   hidden=cfg["g_hidden"]), cfg["init_std"])
+        self.discriminator = dcgan_init_(InfoDiscriminator(
+            shape, cfg["width"], cfg["d_hidden"], cfg["q_hidden"], cfg["n_categories"],
+            cfg["n_continuous"], device), cfg["init_std"])
+        self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
+        self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])
+
+    # ------------------------------------------------------------ latent codes
+    def sample_codes(self, m):
+        """(c1 (m,) int ~ Cat(K, 1/K), c_cont (m, n_continuous) ~ U(-1, 1))."""
+        cfg = self.config
+        categories = random_labels(m, cfg["n_categories"], self.device)
+        continuous = rand(m, cfg["n_continuous"], device=self.device) * 2 - 1
+        return categories, continuous
+
+    def latent(self, z, categories, continuous):
+        """G's input [z, one_hot(c1), c_cont] (m, z_dim + K + n_continuous)."""
+        categories = label_indices(categories, self.config["n_categories"], self.device)
+        continuous = continuous if isinstance(continuous, Tensor) else Tensor(
+            backend.xp_for(self.device).asarray(continuous, dtype=z.dtype))
+        return concatenate([z, one_hot(categories, self.config["n_categories"], z.dtype,
+                                       self.device), continuous], axis=1)
+
+    def information_terms(self, images, categories, continuous):
+        """(D's logits, -E log Q(c | x) up to its constant, L_I(c1)) on generated images."""
+        logits, category_logits, means = self.discriminator(images)
+        loss = information_loss(category_logits, categories, means, continuous)
+        bound = categorical_information_bound(category_logits, categories,
+                                              self.config["n_categories"])
+        return logits, loss, bound
+
+    # ------------------------------------------------------------ the algorithm
+    def discriminate(self, x):
+        """D's logits (m,) on a batch of images (Q's outputs are left out)."""
+        return self.discriminator(x)[0]
+
+    def train_step(self, sample_real):
+        m, lam = self.config["batch_size"], self.config["info_lambda"]
+        x = sample_real(m)
+        categories, continuous = self.sample_codes(m)
+        with autograd.no_grad():
+            fake = self.generator(self.latent(self.sample_z(m), categories, continuous))
+        real_logits = self.discriminate(x)
+        fake_logits, info_d, _ = self.information_terms(fake, categories, continuous)
+        d_loss = discriminator_loss(real_logits, fake_logits) + lam * info_d
+        d_norm = descend(d_loss, self.discriminator, self.opt_d)
+
+        categories, continuous = self.sample_codes(m)
+        with frozen(self.discriminator):
+            fake = self.generator(self.latent(self.sample_z(m), categories, continuous))
+            logits, info_g, bound = self.information_terms(fake, categories, continuous)
+            g_loss = generator_loss(logits) + lam * info_g
+        g_norm = descend(g_loss, self.generator, self.opt_g)
+        return {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
+                "loss/info": float(info_g.item()), "L_I(c1)": bound,
+                "D(x)": mean_of(real_logits.sigmoid()), "D(G(z))": mean_of(fake_logits.sigmoid()),
+                "grad_norm/D": d_norm, "grad_norm/G": g_norm}
+
+    def generate(self, latent):
+        """G(latent) for a latent from ``latent(z, c1, c_cont)``, without a graph."""
+        with autograd.no_grad():
+            return self.generator(latent)
+
+    def sample(self, n, categories=None, continuous=None):
+        """n images G(z, c) for given codes (random ones where None), without a graph."""
+        random_categories, random_continuous = self.sample_codes(n)
+        categories = random_categories if categories is None else categories
+        continuous = random_continuous if continuous is None else continuous
+        with autograd.no_grad():
+            return self.generator(self.latent(self.sample_z(n), categories, continuous))
