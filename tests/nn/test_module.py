@@ -102,3 +102,8 @@ def test_init_functions_follow_their_formulas():
     assert abs(w.numpy().std() - 0.02) < 0.002
     nn.init.xavier_uniform_(w)
     assert numpy.abs(w.numpy()).max() <= math.sqrt(6 / 96)
+
+
+def test_embedding_accepts_plain_index_arrays():
+    emb = nn.Embedding(3, 2)
+    numpy.testing.assert_array_equal(emb(numpy.array([2, 0])).numpy(), emb.weight.numpy()[[2, 0]])

@@ -1,8 +1,10 @@
 """Fully connected layers and shape helpers."""
 import math
 
+import numpy
+
 from .. import functional as F
-from ..tensor import zeros
+from ..tensor import Tensor, zeros
 from ..ops.shape import flatten, getitem, reshape
 from . import init
 from .module import Module, Parameter
@@ -43,7 +45,7 @@ class Embedding(Module):
         init.normal_(self.weight)
 
     def forward(self, indices):
-        data = getattr(indices, "data", indices)
+        data = indices.data if isinstance(indices, Tensor) else numpy.asarray(indices)
         if data.size and (int(data.min()) < 0 or int(data.max()) >= self.num_embeddings):
             raise IndexError(f"Embedding: indices must lie in [0, {self.num_embeddings}), got "
                              f"[{int(data.min())}, {int(data.max())}]")
