@@ -1,7 +1,7 @@
 """BiGAN learns an encoder E next to its generator G: reconstructions G(E(x)) next to x.
 
 Trains Donahue et al.'s BiGAN on the 8x8 digits (or MNIST) and writes
-demos/out/bigan_reconstructions.png: held-out images x, their
+demos/out/bigan_reconstructions_<data>.png: held-out images x, their
 reconstructions G(E(x)), and samples G(z). No reconstruction error is ever
 minimised: E and G only meet in the joint discriminator D(x, z), so G(E(x))
 matches x only as far as the two joint distributions have been matched.
@@ -98,7 +98,7 @@ def main():
         ax.set_title(title, fontsize=9)
         ax.axis("off")
     fig.set_size_inches(7, 5.5)
-    print("wrote", plotting.save(fig, out_path("bigan_reconstructions.png")))
+    print("wrote", plotting.save(fig, out_path(f"bigan_reconstructions_{args.data}.png")))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """VAE-GAN: a VAE whose reconstruction error is measured in the discriminator's features.
 
 Trains Larsen et al.'s VAE-GAN on the 8x8 digits (or MNIST) and writes
-demos/out/vaegan_reconstructions.png: held-out images x, their
+demos/out/vaegan_reconstructions_<data>.png: held-out images x, their
 reconstructions Dec(mu(x)), and samples Dec(z), z ~ N(0, I). Unlike
 BiGAN, encoder and decoder meet in a reconstruction error (in Dis_l's
 feature space), so reconstructions should keep the digit of x more often.
@@ -59,7 +59,7 @@ def main():
         ax.set_title(title, fontsize=9)
         ax.axis("off")
     fig.set_size_inches(7, 5.5)
-    print("wrote", plotting.save(fig, out_path("vaegan_reconstructions.png")))
+    print("wrote", plotting.save(fig, out_path(f"vaegan_reconstructions_{args.data}.png")))
 
 
 if __name__ == "__main__":

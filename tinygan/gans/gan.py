@@ -52,7 +52,7 @@ class GAN(Variant):
         noise="normal",             # p_z: normal | uniform (on [-1, 1])
         g_hidden=(128, 128, 128),
         d_hidden=(128, 128, 128),
-        activation="relu",
+        activation="relu",          # D's hidden layers (G: ReLU)
         optimizer="adam",
         lr=1e-3,
         betas=(0.5, 0.999),

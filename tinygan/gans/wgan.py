@@ -48,7 +48,7 @@ class WGAN(Variant):
         noise="normal",
         g_hidden=(128, 128, 128),
         d_hidden=(128, 128, 128),
-        activation="relu",
+        activation="relu",          # D's hidden layers (G: ReLU)
         optimizer="rmsprop",
         lr=5e-5,                    # alpha
     )

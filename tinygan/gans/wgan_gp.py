@@ -84,7 +84,7 @@ class WGANGP(Variant):
         noise="normal",
         g_hidden=(128, 128, 128),
         d_hidden=(128, 128, 128),
-        activation="relu",
+        activation="relu",          # D's hidden layers (G: ReLU)
         optimizer="adam",
         lr=1e-4,                    # alpha
         betas=(0.5, 0.9),           # beta_1, beta_2
