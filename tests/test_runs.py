@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import tinygan as tg
-from tinygan import backend, checkpoint, images, io as tio, runs
+from tinygan import backend, checkpoint, images, io as tio, nn, runs
+from tinygan.gans import GAN
 
 TINY = {"g_hidden": [16], "d_hidden": [16]}
 
@@ -18,6 +19,10 @@ def tiny_config(variant="gan", data="ring8", steps=8, seed=0, **options):
     settings.update(options)
     return runs.make_config(variant, data, steps=steps, seed=seed, overrides=dict(TINY),
                             **settings)
+
+
+def start(run_dir, config):
+    return runs.start_run(run_dir, config, plot=False)
 
 
 def final_arrays(run_dir):
@@ -122,12 +127,12 @@ def test_truncating_the_log_drops_a_torn_line_and_later_steps(tmp_path):
 
 def test_same_seed_gives_the_same_log_and_weights_another_seed_does_not(tmp_path):
     for name, seed in (("a", 1), ("b", 1), ("c", 2)):
-        runs.start_run(tmp_path / name, tiny_config(seed=seed, sample_every=0))
+        start(tmp_path / name, tiny_config(seed=seed, sample_every=0))
     logs = {name: runs.read_metrics(tmp_path / name / "metrics.jsonl") for name in "abc"}
     assert [r["step"] for r in logs["a"]] == [2, 4, 6, 8]
     assert all("time/steps_per_s" in r for r in logs["a"])
-    assert [runs.without_timing(r) for r in logs["a"]] == [runs.without_timing(r) for r in logs["b"]]
-    assert [runs.without_timing(r) for r in logs["a"]] != [runs.without_timing(r) for r in logs["c"]]
+    untimed = {name: [runs.without_timing(r) for r in log] for name, log in logs.items()}
+    assert untimed["a"] == untimed["b"] and untimed["a"] != untimed["c"]
     a, b, c = (final_arrays(tmp_path / name) for name in "abc")
     assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
     assert not np.array_equal(a["networks/G/0.weight"], c["networks/G/0.weight"])
@@ -135,30 +140,41 @@ def test_same_seed_gives_the_same_log_and_weights_another_seed_does_not(tmp_path
 
 def test_pictures_leave_the_training_untouched(tmp_path):
     with_pictures, without = tmp_path / "with", tmp_path / "without"
-    runs.start_run(with_pictures, tiny_config(sample_every=1))
-    runs.start_run(without, tiny_config(sample_every=0))
+    start(with_pictures, tiny_config(sample_every=1))
+    start(without, tiny_config(sample_every=0))
     assert len(list((with_pictures / "samples").glob("step-*.png"))) == 8
     assert not (without / "samples").exists()
     a, b = final_arrays(with_pictures), final_arrays(without)
     assert all(np.array_equal(a[k], b[k]) for k in a if k != "meta")
 
 
-def test_sampling_keeps_batch_norm_statistics_and_the_random_stream():
-    config = runs.make_config("dcgan", "digits", overrides={"width": 4, "z_dim": 8})
-    variant, data = runs.build(config)
-    before = {name: net.state_dict() for name, net in variant.networks().items()}
-    state = backend.rng_state()
+class NormalisedGAN(GAN):
+    """The gan variant with batch norm in its generator: a network with buffers on toy data."""
+
+    def __init__(self, data_shape, config=None, device="cpu"):
+        super().__init__(data_shape, config, device)
+        self.generator = nn.Sequential(nn.Linear(self.config["z_dim"], 8), nn.BatchNorm1d(8),
+                                       nn.ReLU(), nn.Linear(8, 2))
+        self.opt_g = self.make_optimizer(self.generator)
+
+
+def test_sampling_for_pictures_keeps_buffers_and_the_random_stream():
+    variant, data = NormalisedGAN((2,), dict(TINY)), tg.data.ring8()
+    before, state = variant.generator.state_dict(), backend.rng_state()
     with runs.untouched(variant, [0, runs.PICTURE_STREAM]):
-        fake, reference = runs.draw(variant, data, 16, seed=0)
-    assert fake.shape == (16, 1, 8, 8) and reference is None
+        fake, real = runs.draw(variant, data, 16, seed=0)
+    assert fake.shape == real.shape == (16, 2)
     assert backend.rng_state() == state
-    for name, net in variant.networks().items():
-        after = net.state_dict()
-        assert all(np.array_equal(before[name][k], after[k]) for k in after)
+    after = variant.generator.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in after)
+    runs.draw(variant, data, 16, seed=0)                  # outside: running statistics move
+    moved = variant.generator.state_dict()["1.running_mean"]
+    assert not np.array_equal(before["1.running_mean"], moved)
+    assert backend.rng_state() != state
 
 
 def test_sample_is_deterministic_per_seed_and_shaped_like_the_data(tmp_path):
-    runs.start_run(tmp_path, tiny_config(sample_every=0))
+    start(tmp_path, tiny_config(sample_every=0))
     first, step = runs.sample_run(tmp_path, n=50, seed=0, out=str(tmp_path / "a.npy"))
     runs.sample_run(tmp_path, n=50, seed=0, out=str(tmp_path / "b.npy"))
     runs.sample_run(tmp_path, n=50, seed=1, out=str(tmp_path / "c.npy"))
@@ -171,7 +187,7 @@ def test_sample_is_deterministic_per_seed_and_shaped_like_the_data(tmp_path):
 
 
 def test_evaluations_suit_the_data_and_are_appended(tmp_path):
-    runs.start_run(tmp_path / "ring", tiny_config(sample_every=0))
+    start(tmp_path / "ring", tiny_config(sample_every=0))
     first = runs.evaluate_run(tmp_path / "ring", n=300)
     runs.evaluate_run(tmp_path / "ring", n=300, seed=1)
     assert first["step"] == 8 and first["samples"] == 300 and first["metrics"]["modes_total"] == 8
@@ -180,7 +196,7 @@ def test_evaluations_suit_the_data_and_are_appended(tmp_path):
     saved = json.loads((tmp_path / "ring" / "eval.json").read_text())
     assert [e["seed"] for e in saved] == [0, 1] and saved[0]["metrics"] == first["metrics"]
 
-    runs.start_run(tmp_path / "1d", tiny_config(data="gauss1d", sample_every=0))
+    start(tmp_path / "1d", tiny_config(data="gauss1d", sample_every=0))
     metrics = runs.evaluate_run(tmp_path / "1d", n=300)["metrics"]
     assert metrics["modes_total"] == 2 and metrics["wasserstein1"] > 0
     assert 0 <= metrics["js_binned"] <= math.log(2)

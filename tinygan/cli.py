@@ -32,6 +32,10 @@ class UsageError(Exception):
     """A command line that does not parse."""
 
 
+class Interrupted(runs.RunError):
+    """Ctrl-C during training; the message says how to continue."""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors instead of a usage block."""
 
@@ -100,13 +104,14 @@ def list_command(args):
     """Print the variants and the data sets, one line each."""
     print("variants:")
     for name, cls in gans.VARIANTS.items():
-        summary = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else cls.paper
+        summary = cls.__doc__.strip().splitlines()[0] if cls.__doc__ else cls.paper
         print(f"  {name:10} {summary} [data: {', '.join(_short_data_list(cls))}]")
     print("data sets:")
     for name, entry in DATASETS.items():
         print(f"  {name:14} {entry.description}")
-    print(f"  {'<set>-<t>':14} unpaired domains for cyclegan: an image set and its transform "
-          f"t in {{{', '.join(TRANSFORMS)}}}, e.g. digits-invert")
+    translators = [n for n, cls in gans.VARIANTS.items() if getattr(cls, "paired_domains", False)]
+    print(f"  {'<set>-<t>':14} unpaired domains for {', '.join(translators)}: an image set and "
+          f"its transform t in {{{', '.join(TRANSFORMS)}}}, e.g. digits-invert")
     return 0
 
 
@@ -120,23 +125,23 @@ def _short_data_list(cls):
 
 def train_command(args):
     """Start or resume a training run."""
-    progress = Progress(args.log_every or 100)
     if args.resume:
-        result = _resume(args, progress)
+        result = _resume(args)
     else:
-        out = args.out or os.path.join("runs", f"{args.variant}-{args.data}")
         if not args.data:
             raise UsageError("tinygan train: the following arguments are required: --data "
                              "(see tinygan train --help)")
+        out = args.out or os.path.join("runs", f"{args.variant}-{args.data}")
         config = runs.make_config(
-            args.variant, args.data, steps=args.steps or 2000, batch_size=args.batch_size,
-            seed=0 if args.seed is None else args.seed, device=args.device or "cpu",
-            overrides=args.set, log_every=args.log_every or 100,
-            checkpoint_every=args.checkpoint_every or 500,
-            sample_every=500 if args.sample_every is None else args.sample_every)
+            args.variant, args.data, steps=_given(args.steps, 2000), batch_size=args.batch_size,
+            seed=_given(args.seed, 0), device=_given(args.device, "cpu"), overrides=args.set,
+            log_every=_given(args.log_every, 100),
+            checkpoint_every=_given(args.checkpoint_every, 500),
+            sample_every=_given(args.sample_every, 500))
         print(f"training {config['variant']} on {config['data']} for {config['steps']} steps "
               f"(batch {config['batch_size']}, seed {config['seed']}, {config['device']}) "
               f"into {out}", flush=True)
+        progress = Progress(config["log_every"])
         result = _interruptible(out, lambda: runs.start_run(out, config, progress,
                                                            args.detect_anomaly))
     if result is not None:
@@ -144,22 +149,25 @@ def train_command(args):
     return 0
 
 
-def _resume(args, progress):
+def _given(value, default):
+    return default if value is None else value
+
+
+def _resume(args):
     if not args.out:
         raise UsageError("tinygan train: --resume needs --out DIR, the run folder to continue")
     config = runs.read_config(args.out)
     _check_same_run(args, config)
-    if not os.path.isdir(os.path.join(args.out, runs.CHECKPOINTS)) or not checkpoint.list_checkpoints(
-            os.path.join(args.out, runs.CHECKPOINTS)):
-        raise runs.RunError(f"{args.out} has no checkpoint to resume from")
     options = {"log_every": args.log_every, "checkpoint_every": args.checkpoint_every,
                "sample_every": args.sample_every}
+    progress = Progress(_given(args.log_every, config.get("log_every", 100)))
     print(f"resuming {config['variant']} on {config['data']} in {args.out}", flush=True)
     result = _interruptible(args.out, lambda: runs.resume_run(
         args.out, args.steps, options, progress, args.detect_anomaly))
     if result is None:
-        print(f"nothing to do: {args.out} is already at step {runs.read_config(args.out)['steps']}"
-              f" (pass a larger --steps to train on)")
+        print(f"nothing to do: the latest checkpoint of {args.out} is at step "
+              f"{runs.latest_step(args.out)}, the run has {_given(args.steps, config['steps'])} "
+              f"steps (pass a larger --steps to train on)")
     return result
 
 
@@ -185,8 +193,8 @@ def _interruptible(out, start):
         return start()
     except KeyboardInterrupt:
         latest = checkpoint.latest_checkpoint(os.path.join(out, runs.CHECKPOINTS))
-        raise runs.RunError(f"interrupted; the last checkpoint is {latest or 'none'}; continue "
-                            f"with --resume --out {out}") from None
+        raise Interrupted(f"interrupted; the last checkpoint is {latest or 'none'}; continue "
+                          f"with --resume --out {out}") from None
 
 
 def _report(result):
@@ -212,7 +220,8 @@ def sample_command(args):
 def eval_command(args):
     """Evaluate a run's latest checkpoint; print and append to DIR/eval.json."""
     entry = runs.evaluate_run(args.dir, args.n, args.seed)
-    print(f"{entry['data']}, step {entry['step']}, {entry['samples']} samples (seed {entry['seed']})")
+    print(f"{entry['data']}, step {entry['step']}, {entry['samples']} samples "
+          f"(seed {entry['seed']})")
     for key, value in entry["metrics"].items():
         if key == "modes_total":
             continue
@@ -350,7 +359,7 @@ def main(argv=None):
         return 2
     except runs.RunError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 130 if isinstance(exc, Interrupted) else 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

@@ -171,7 +171,7 @@ def histogram_image(real, fake, extent, bins=60, width=400, height=240):
     top = max(real_density.max(), fake_density.max(), 1e-12) * 1.1
     canvas = _canvas(width, height).astype(numpy.float64)
     columns = numpy.minimum((numpy.arange(width) * bins) // width, bins - 1)
-    rows_up = numpy.arange(height)[::-1, None]                    # pixel rows counted from the bottom
+    rows_up = numpy.arange(height)[::-1, None]          # pixel rows counted from the bottom
     for density, colour, opacity in ((real_density, REAL_COLOUR, 1.0),
                                      (fake_density, FAKE_COLOUR, 0.6)):
         filled = rows_up < (density[columns] / top * (height - 1))[None, :]

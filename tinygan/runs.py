@@ -28,6 +28,7 @@ from . import __version__, autograd, backend, checkpoint, images
 from . import data as datasets
 from . import gans, metrics
 from . import io as tio
+from .data import captions, domains
 from .data.errors import DataError
 from .tensor import tensor
 from .train import DATA_STREAM, train
@@ -39,7 +40,6 @@ PICTURE_STREAM = 2                # seeds the noise of the periodic pictures: (s
 EVAL_STREAM = 3                   # seeds the real samples that evaluations compare with
 PICTURE_SIZES = {"images": 64, "2d": 1000, "1d": 2000}
 EVAL_SIZES = {"images": 1000, "2d": 2500, "1d": 2500}     # 2,500 samples: the PacGAN protocol
-RUN_OPTIONS = ("log_every", "checkpoint_every", "sample_every")
 
 
 class RunError(Exception):
@@ -57,7 +57,7 @@ class RunResult(NamedTuple):
     seconds: float
     checkpoint: str
     picture: str
-    plot: str          # None when matplotlib is not installed
+    plot: str          # None when not drawn (no matplotlib, or plot=False)
 
 
 # ---------------------------------------------------------------- names
@@ -86,11 +86,11 @@ def load_data(cls, name):
     """
     if name not in known_data_names():
         raise RunError(f"unknown data set {name!r}; known data sets: "
-                       f"{', '.join(known_data_names())}")
+                       f"{', '.join(datasets.DATASETS)}, and the domain pairs "
+                       f"<set>-{'|'.join(domains.TRANSFORMS)} (e.g. digits-invert)")
     if name not in cls.supported_data:
         raise RunError(f"variant {cls.name!r} does not support data set {name!r}; it supports: "
                        f"{', '.join(cls.supported_data)}")
-    from .data import captions, domains
     try:
         if getattr(cls, "paired_domains", False):
             return domains.get(name)
@@ -349,7 +349,8 @@ def plot_training(run_dir):
         return None
     steps = [r["step"] for r in records]
     losses = sorted({k for r in records for k in r if k.startswith("loss")})
-    norms = sorted({k for r in records for k in r if k.startswith("grad_norm/") and k.count("/") == 1})
+    norms = sorted({k for r in records for k in r
+                    if k.startswith("grad_norm/") and k.count("/") == 1})
     fig, (top, bottom) = plotting.figure(2, 1, size=3.2)
     fig.set_size_inches(7, 6)
     for axis, keys, title in ((top, losses, "losses"), (bottom, norms, "gradient norms")):
@@ -366,12 +367,12 @@ def plot_training(run_dir):
 
 # ---------------------------------------------------------------- training
 
-def start_run(run_dir, config, reporter=None, detect_anomaly=False):
+def start_run(run_dir, config, reporter=None, detect_anomaly=False, plot=True):
     """Start the run ``config`` (from ``make_config``) in a new folder ``run_dir``; RunResult.
 
     ``reporter`` (optional) has ``start(first_step, total)``, ``update(step,
     metrics)`` and ``close()``; ``detect_anomaly`` names the op that made the
-    first non-finite value (slower).
+    first non-finite value (slower); ``plot`` draws plots/training.png at the end.
     """
     if os.path.exists(os.path.join(run_dir, CONFIG)) or checkpoint.list_checkpoints(
             os.path.join(run_dir, CHECKPOINTS)):
@@ -382,18 +383,20 @@ def start_run(run_dir, config, reporter=None, detect_anomaly=False):
     with contextlib.suppress(FileNotFoundError):
         os.remove(os.path.join(run_dir, METRICS))
     return _run(run_dir, config, variant, data, data_generator(config["seed"]), 0,
-                reporter, detect_anomaly)
+                reporter, detect_anomaly, plot)
 
 
-def resume_run(run_dir, steps=None, options=None, reporter=None, detect_anomaly=False):
+def resume_run(run_dir, steps=None, options=None, reporter=None, detect_anomaly=False, plot=True):
     """Continue the run in ``run_dir`` from its latest checkpoint up to ``steps`` in all
     (default: the config's); ``options`` may change log_every, checkpoint_every, sample_every.
 
     Records of metrics.jsonl past the checkpoint are dropped first, so the log
     has every logged step exactly once. Returns a RunResult, or None when the
-    checkpoint is already at ``steps``.
+    checkpoint is already at ``steps``. The other arguments are ``start_run``'s.
     """
     config = read_config(run_dir)
+    if latest_step(run_dir) is None:
+        raise RunError(f"{run_dir} has no checkpoint to resume from")
     variant, data = build(config)
     data_rng = data_generator(config["seed"])
     loaded = load_latest(run_dir, variant, data_rng)
@@ -402,11 +405,19 @@ def resume_run(run_dir, steps=None, options=None, reporter=None, detect_anomaly=
     config.update({k: v for k, v in (options or {}).items() if v is not None})
     if steps is not None:
         config["steps"] = int(steps)
-    write_config(run_dir, config)
     if loaded.step >= config["steps"]:
         return None
+    write_config(run_dir, config)
     truncate_metrics(os.path.join(run_dir, METRICS), loaded.step)
-    return _run(run_dir, config, variant, data, data_rng, loaded.step, reporter, detect_anomaly)
+    return _run(run_dir, config, variant, data, data_rng, loaded.step, reporter, detect_anomaly,
+                plot)
+
+
+def latest_step(run_dir):
+    """The step of the run's latest checkpoint, or None when it has none."""
+    found = checkpoint.latest_checkpoint(os.path.join(run_dir, CHECKPOINTS))
+    return None if found is None else int(
+        checkpoint.CHECKPOINT_FILE.fullmatch(os.path.basename(found)).group(1))
 
 
 def load_latest(run_dir, variant, data_rng=None):
@@ -462,7 +473,7 @@ class _Loop:
             self.reporter.update(step, metrics)
 
 
-def _run(run_dir, config, variant, data, data_rng, start_step, reporter, detect_anomaly):
+def _run(run_dir, config, variant, data, data_rng, start_step, reporter, detect_anomaly, plot):
     anomaly = autograd.detect_anomaly() if detect_anomaly else contextlib.nullcontext()
     if reporter is not None:
         reporter.start(start_step, config["steps"])
@@ -474,14 +485,15 @@ def _run(run_dir, config, variant, data, data_rng, start_step, reporter, detect_
                   progress=False, data_rng=data_rng, start_step=start_step)
     except (NonFiniteError, FloatingPointError) as exc:
         message = str(exc) if isinstance(exc, NonFiniteError) else f"step {loop.step + 1}: {exc}"
-        plot_training(run_dir)
+        if plot:
+            plot_training(run_dir)
         raise NonFiniteError(f"{message}; training stopped, the last good checkpoint is "
                              f"{loop.checkpoint or 'none (none was written yet)'}") from None
     finally:
         if reporter is not None:
             reporter.close()
     return RunResult(start_step + 1, config["steps"], time.perf_counter() - loop.started,
-                     loop.checkpoint, loop.picture, plot_training(run_dir))
+                     loop.checkpoint, loop.picture, plot_training(run_dir) if plot else None)
 
 
 # ---------------------------------------------------------------- using a trained run
@@ -489,7 +501,7 @@ def _run(run_dir, config, variant, data, data_rng, start_step, reporter, detect_
 def restore(run_dir):
     """(config, variant, data, step) of a run, the variant restored from its latest checkpoint."""
     config = read_config(run_dir)
-    if checkpoint.latest_checkpoint(os.path.join(run_dir, CHECKPOINTS)) is None:
+    if latest_step(run_dir) is None:
         raise RunError(f"{run_dir} has no checkpoint")
     variant, data = build(config)
     return config, variant, data, load_latest(run_dir, variant).step
@@ -644,6 +656,7 @@ def _digit_metrics(name, data, fake, notes):
                      "numbers only with each other")
     else:
         real = classifier.heldout_split()[1].images
+        notes.append(f"real reference: the {len(real)} held-out mnist5k images")
     kid = classifier.kid(real, fake, net, subsets=50, subset_size=min(len(real), len(fake)))
     score = classifier.inception_score(fake, net, splits=min(10, len(fake)))
     return {classifier.NAMES["fid"]: float(classifier.fid(real, fake, net)),
