@@ -24,10 +24,16 @@ from .sagan import SAGAN
 from .cgan import CGAN
 from .acgan import ACGAN
 from .infogan import InfoGAN
+from .progan import ProGAN
+from .biggan import BigGAN
+from .stylegan2 import StyleGAN2
+from .bigbigan import BigBiGAN
+from .xgan import XGAN
 
 VARIANTS = {cls.name: cls for cls in (GAN, WGAN, WGANGP, UnrolledGAN, PacGAN, LSGAN,
                                       BiGAN, VAEGAN, CycleGAN, GANCLS,
-                                      DCGAN, SAGAN, CGAN, ACGAN, InfoGAN)}
+                                      DCGAN, SAGAN, CGAN, ACGAN, InfoGAN,
+                                      ProGAN, BigGAN, StyleGAN2, BigBiGAN, XGAN)}
 
 
 def register(cls):
@@ -35,7 +41,8 @@ def register(cls):
     if not (isinstance(cls, type) and issubclass(cls, Variant)) or not cls.name:
         raise TypeError(f"register: expected a Variant subclass with a name, got {cls!r}")
     if cls.name in VARIANTS and VARIANTS[cls.name] is not cls:
-        raise ValueError(f"register: the name {cls.name!r} is taken by {VARIANTS[cls.name].__name__}")
+        raise ValueError(f"register: the name {cls.name!r} is taken by "
+                         f"{VARIANTS[cls.name].__name__}")
     VARIANTS[cls.name] = cls
     return cls
 
@@ -43,10 +50,11 @@ def register(cls):
 def get(name):
     """The Variant class called ``name``; a ValueError lists the known names."""
     if name not in VARIANTS:
-        raise ValueError(f"unknown GAN variant {name!r}; known variants: {', '.join(sorted(VARIANTS))}")
+        raise ValueError(f"unknown GAN variant {name!r}; known variants: "
+                         f"{', '.join(sorted(VARIANTS))}")
     return VARIANTS[name]
 
 
 __all__ = ["VARIANTS", "Variant", "GAN", "WGAN", "WGANGP", "UnrolledGAN", "PacGAN", "LSGAN",
            "BiGAN", "VAEGAN", "CycleGAN", "GANCLS", "DCGAN", "SAGAN", "CGAN", "ACGAN",
-           "InfoGAN", "get", "register"]
+           "InfoGAN", "ProGAN", "BigGAN", "StyleGAN2", "BigBiGAN", "XGAN", "get", "register"]

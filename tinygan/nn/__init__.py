@@ -8,3 +8,6 @@ from .attention import SelfAttention2d
 from .conv import Conv2d, ConvTranspose2d
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .pool import AvgPool2d, Upsample
+from .progressive import EqualConv2d, EqualLinear, MinibatchStdDev, PixelNorm
+from .style import MappingNetwork, ModulatedConv2d, NoiseInjection
+from .conditional import ConditionalBatchNorm2d, ProjectionHead

@@ -1,0 +1,62 @@
+"""R1 and the path-length penalty: values by hand, and their parameter gradients (which go
+through a create_graph gradient) against finite differences."""
+import numpy as np
+import pytest
+
+import tinygan as tg
+import tinygan.functional as F
+from tinygan.gans.penalties import path_length_penalty, path_lengths, r1_penalty
+from tinygan.nn.style import modulated_conv2d
+from tinygan.testing import gradcheck
+
+RNG = np.random.default_rng(0)
+
+
+def test_r1_of_a_linear_critic_by_hand(float64):
+    a = RNG.standard_normal((1, 2, 2))
+    real = tg.tensor(RNG.standard_normal((3, 1, 2, 2)))
+    got = r1_penalty(lambda x: (x * tg.tensor(a)).sum(axis=(1, 2, 3)), real, gamma=10.0)
+    assert got.item() == pytest.approx(5.0 * (a ** 2).sum())
+
+
+def test_r1_of_a_quadratic_critic_by_hand(float64):
+    x = RNG.standard_normal((4, 3))
+    got = r1_penalty(lambda v: (v * v).sum(axis=1), tg.tensor(x), gamma=2.0)
+    assert got.item() == pytest.approx(((2 * x) ** 2).sum(axis=1).mean())
+
+
+def test_r1_parameter_gradient_matches_finite_differences(float64):
+    real = tg.tensor(RNG.standard_normal((2, 1, 3, 3)))
+    w = tg.tensor(RNG.standard_normal((2, 1, 2, 2)), requires_grad=True)
+    v = tg.tensor(RNG.standard_normal(2 * 2 * 2), requires_grad=True)
+
+    def penalty(w, v):
+        critic = lambda x: F.conv2d(x, w).tanh().reshape(x.shape[0], -1) @ v  # noqa: E731
+        return r1_penalty(critic, real, gamma=10.0)
+    assert gradcheck(penalty, [w, v])
+
+
+def test_path_length_of_a_linear_synthesis_by_hand(float64):
+    a = RNG.standard_normal((3, 4))
+    ws = tg.tensor(RNG.standard_normal((2, 5, 3)))
+    y = RNG.standard_normal((2, 1, 2, 2))
+    synthesis = lambda ws: (ws.sum(axis=1) @ tg.tensor(a)).reshape(-1, 1, 2, 2)  # noqa: E731
+    lengths, _ = path_lengths(synthesis, ws, tg.tensor(y))
+    expected = np.linalg.norm(y.reshape(2, 4) @ a.T, axis=1)
+    np.testing.assert_allclose(lengths.numpy(), expected, rtol=1e-9)
+    pl, mean = path_length_penalty(synthesis, ws, 0.5, tg.tensor(y))
+    assert pl.item() == pytest.approx(((expected - 0.5) ** 2).mean())
+    assert mean == pytest.approx(expected.mean())
+
+
+def test_path_length_parameter_gradient_matches_finite_differences(float64):
+    const = tg.tensor(RNG.standard_normal((1, 2, 3, 3)))
+    ws = tg.tensor(RNG.standard_normal((2, 1, 2)))
+    y = tg.tensor(RNG.standard_normal((2, 2, 3, 3)))
+    weight = tg.tensor(RNG.standard_normal((2, 2, 3, 3)), requires_grad=True)
+
+    def penalty(weight):
+        synthesis = lambda ws: modulated_conv2d(  # noqa: E731
+            const.broadcast_to(2, 2, 3, 3), weight, ws[:, 0], True, padding=1).tanh()
+        return path_length_penalty(synthesis, ws, 0.3, y)[0]
+    assert gradcheck(penalty, [weight])

@@ -1,0 +1,76 @@
+"""StyleGAN2: logistic losses by hand, style mixing, lazy regularisation, one iteration."""
+import numpy as np
+import pytest
+
+import tinygan as tg
+from tinygan.gans.stylegan2 import StyleGAN2, discriminator_loss, generator_loss, mix_styles
+
+SMALL = {"batch_size": 4, "z_dim": 3, "w_dim": 4, "n_mapping": 2, "width": 4,
+         "r1_interval": 2, "pl_interval": 3}
+RNG = np.random.default_rng(0)
+
+
+def sampler():
+    return lambda m: tg.tensor(RNG.uniform(-1, 1, (m, 1, 8, 8)), dtype=tg.default_dtype())
+
+
+def softplus(t):
+    return np.log1p(np.exp(t))
+
+
+def test_logistic_losses_by_hand(float64):
+    real, fake = np.array([0.4, -1.0, 2.0]), np.array([-0.3, 0.8, 0.0])
+    got = discriminator_loss(tg.tensor(real), tg.tensor(fake)).item()
+    assert got == pytest.approx(softplus(fake).mean() + softplus(-real).mean())
+    assert generator_loss(tg.tensor(fake)).item() == pytest.approx(softplus(-fake).mean())
+
+
+def test_mix_styles_switches_at_the_crossover():
+    w1, w2 = RNG.standard_normal((2, 3)), RNG.standard_normal((2, 3))
+    ws = mix_styles(tg.tensor(w1), tg.tensor(w2), 2, 5).numpy()
+    assert ws.shape == (2, 5, 3)
+    np.testing.assert_allclose(ws[:, :2], np.repeat(w1[:, None], 2, axis=1), rtol=1e-6)
+    np.testing.assert_allclose(ws[:, 2:], np.repeat(w2[:, None], 3, axis=1), rtol=1e-6)
+
+
+def test_generator_shape_and_style_count():
+    gan = StyleGAN2((1, 8, 8), SMALL)
+    assert gan.generator.synthesis.n_ws == 5           # 4x4: conv, toRGB; 8x8: up-conv, conv, toRGB
+    assert gan.sample(3).shape == (3, 1, 8, 8)
+    mod = gan.generator.synthesis.convs[0].conv
+    assert mod.demodulate and not gan.generator.synthesis.to_rgbs[0].conv.demodulate
+
+
+def test_style_mixing_grid_without_noise_differences():
+    gan = StyleGAN2((1, 8, 8), SMALL)
+    for conv in gan.generator.synthesis.convs:
+        conv.noise.weight.data[...] = 0                 # the grid then depends on styles only
+    rows, cols = tg.randn(2, 3), tg.randn(3, 3)
+    grid = gan.style_mixing_grid(rows, cols, gan.generator.synthesis.n_ws).numpy()
+    assert grid.shape == (6, 1, 8, 8)
+    np.testing.assert_allclose(grid[0], grid[1], rtol=1e-5)   # all layers from the row latent
+    grid = gan.style_mixing_grid(rows, cols, 0).numpy()
+    np.testing.assert_allclose(grid[0], grid[3], rtol=1e-5)   # all layers from the column latent
+    assert not np.allclose(grid[0], grid[1])
+
+
+def test_lazy_regularisation_runs_at_its_intervals_and_parameters_change():
+    gan = StyleGAN2((1, 8, 8), SMALL)
+    g0 = gan.generator.synthesis.convs[0].conv.weight.numpy().copy()
+    d0 = gan.discriminator.score.weight.numpy().copy()
+    steps = [gan.train_step(sampler()) for _ in range(3)]
+    assert "r1" not in steps[0] and steps[1]["r1"] > 0 and "r1" not in steps[2]
+    assert "path_length" not in steps[1] and steps[2]["path_length"] > 0
+    assert gan.pl_mean == pytest.approx(0.01 * steps[2]["path_length"])
+    assert not np.allclose(g0, gan.generator.synthesis.convs[0].conv.weight.numpy())
+    assert not np.allclose(d0, gan.discriminator.score.weight.numpy())
+
+
+def test_path_length_penalty_reaches_mapping_and_synthesis():
+    from tinygan.gans.penalties import path_length_penalty
+    gan = StyleGAN2((1, 8, 8), SMALL)
+    g = gan.generator
+    ws = g.broadcast(g.mapping(tg.randn(3, 3)))
+    pl, _ = path_length_penalty(g.synthesis, ws, 0.0)
+    params = [g.mapping.fc0.weight, g.synthesis.convs[0].conv.weight]
+    assert all(np.abs(grad.numpy()).sum() > 0 for grad in tg.grad(pl, params))

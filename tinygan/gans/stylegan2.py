@@ -1,0 +1,272 @@
+"""StyleGAN2: Karras, Laine, Aittala, Hellsten, Lehtinen, Aila, "Analyzing and Improving the
+Image Quality of StyleGAN", CVPR 2020 (seeds 004, "StyleGAN").
+
+A mapping network f turns z into an intermediate latent w = f(z). The
+synthesis network starts from a learned constant 4x4 input; every
+convolution is modulated by a style s = A(w) and demodulated (eqs. 1, 3;
+``nn.ModulatedConv2d``), followed by per-pixel noise B * N(0, 1) and a bias;
+each resolution adds a toRGB output to the upsampled image so far (the
+"skip" generator, Figure 7). The discriminator is residual, with the
+minibatch standard deviation layer before its last convolution. Every
+layer uses the equalised learning rate.
+
+Style mixing (StyleGAN section 3.1): with probability ``mixing_prob`` two
+latents z1, z2 are drawn and the layers after a random crossover point
+take w2 = f(z2) instead of w1 = f(z1), so adjacent styles stay uncorrelated.
+All per-layer styles are carried as ws (m, L, w_dim).
+
+Loss: the non-saturating logistic loss,
+
+    L_D = E softplus(D(G(z))) + E softplus(-D(x)) + [R1 = gamma/2 E ||grad_x D(x)||^2]
+    L_G = E softplus(-D(G(z)))                    + [w_pl E (||J_w^T y|| - a)^2]
+
+with lazy regularisation (section 3.1): R1 every ``r1_interval`` D steps and
+the path-length penalty every ``pl_interval`` G steps, each multiplied by its
+interval (``penalties``). Defaults from the paper's config F: Adam lr 0.002,
+betas (0, 0.99), gamma = 10, w_pl = 2, intervals 16 and 4, mapping lr
+multiplier 0.01, mixing probability 0.9; widths and depths scaled down.
+"""
+from .. import autograd, backend, nn
+from .. import functional as F
+from ..nn.progressive import EqualConv2d, EqualLinear, minibatch_stddev
+from ..nn.style import MappingNetwork, ModulatedConv2d, NoiseInjection
+from ..ops.shape import concatenate
+from ..tensor import Tensor, zeros
+from .base import Variant, descend, frozen, mean_of
+from .image_networks import IMAGE_DATA
+from .penalties import path_length_penalty, r1_penalty
+from .progan import resolutions
+
+SQRT2 = 2 ** 0.5
+
+
+def lrelu(x):
+    """LeakyReLU with slope 0.2, the activation of both networks."""
+    return F.leaky_relu(x, 0.2)
+
+
+# ------------------------------------------------------------------ networks
+
+class StyledConv(nn.Module):
+    """Modulated 3x3 conv (optionally upsampling), noise, bias, LeakyReLU(0.2)."""
+
+    def __init__(self, in_channels, out_channels, w_dim, upsample=False, device="cpu"):
+        super().__init__()
+        self.conv = ModulatedConv2d(in_channels, out_channels, 3, w_dim, upsample=upsample,
+                                    device=device)
+        self.noise = NoiseInjection(out_channels, device=device)
+        self.bias = nn.Parameter(zeros(out_channels, device=device))
+
+    def forward(self, x, w, noise=None):
+        h = self.noise(self.conv(x, w), noise)
+        return lrelu(h + self.bias.reshape(1, -1, 1, 1))
+
+
+class ToRGB(nn.Module):
+    """Modulated 1x1 conv to the image channels, without demodulation, plus a bias."""
+
+    def __init__(self, in_channels, channels, w_dim, device="cpu"):
+        super().__init__()
+        self.conv = ModulatedConv2d(in_channels, channels, 1, w_dim, demodulate=False,
+                                    device=device)
+        self.bias = nn.Parameter(zeros(channels, device=device))
+
+    def forward(self, x, w):
+        return self.conv(x, w) + self.bias.reshape(1, -1, 1, 1)
+
+
+class SynthesisNetwork(nn.Module):
+    """g: ws (m, L, w_dim) -> images; L = 2 per resolution (conv, toRGB) + 1 per extra conv.
+
+    Layer order: at 4x4 conv, toRGB; at each higher resolution up-conv, conv, toRGB.
+    """
+
+    def __init__(self, w_dim, channels, width, size, device="cpu"):
+        super().__init__()
+        n_up = len(resolutions(size)) - 1
+        self.const = nn.Parameter(zeros(1, width, 4, 4, device=device))
+        nn.init.normal_(self.const)
+        self.convs = nn.ModuleList([StyledConv(width, width, w_dim, device=device)])
+        self.to_rgbs = nn.ModuleList([ToRGB(width, channels, w_dim, device=device)])
+        for _ in range(n_up):
+            self.convs.append(StyledConv(width, width, w_dim, upsample=True, device=device))
+            self.convs.append(StyledConv(width, width, w_dim, device=device))
+            self.to_rgbs.append(ToRGB(width, channels, w_dim, device=device))
+        self.n_ws = len(self.convs) + len(self.to_rgbs)
+
+    def forward(self, ws, noises=None):
+        m = ws.shape[0]
+        noises = noises or [None] * len(self.convs)
+        h = self.const.broadcast_to(m, *self.const.shape[1:])
+        h = self.convs[0](h, ws[:, 0], noises[0])
+        image = self.to_rgbs[0](h, ws[:, 1])
+        k = 2
+        for i, to_rgb in enumerate(self.to_rgbs[1:]):
+            up, conv = self.convs[1 + 2 * i], self.convs[2 + 2 * i]
+            h = conv(up(h, ws[:, k], noises[1 + 2 * i]), ws[:, k + 1], noises[2 + 2 * i])
+            image = F.interpolate(image, scale_factor=2) + to_rgb(h, ws[:, k + 2])
+            k += 3
+        return image
+
+
+class StyleGenerator(nn.Module):
+    """G = g(f(z)): the mapping network and the synthesis network."""
+
+    def __init__(self, z_dim, w_dim, n_mapping, channels, width, size, device="cpu"):
+        super().__init__()
+        self.mapping = MappingNetwork(z_dim, w_dim, n_mapping, device=device)
+        self.synthesis = SynthesisNetwork(w_dim, channels, width, size, device)
+
+    def broadcast(self, w):
+        """One w (m, w_dim) copied to all L layers: ws (m, L, w_dim)."""
+        return w.reshape(w.shape[0], 1, -1).broadcast_to(w.shape[0], self.synthesis.n_ws,
+                                                         w.shape[1])
+
+    def forward(self, z):
+        return self.synthesis(self.broadcast(self.mapping(z)))
+
+
+class ResidualDiscriminator(nn.Module):
+    """D: fromRGB, residual down blocks (two 3x3 convs + pool, 1x1 skip, sum / sqrt 2) to 4x4,
+    minibatch stddev, 3x3 conv, linear, linear score."""
+
+    def __init__(self, channels, width, size, device="cpu"):
+        super().__init__()
+        n_down = len(resolutions(size)) - 1
+        self.from_rgb = EqualConv2d(channels, width, 1, device=device)
+        self.convs = nn.ModuleList([EqualConv2d(width, width, 3, padding=1, device=device)
+                                    for _ in range(2 * n_down)])
+        self.skips = nn.ModuleList([EqualConv2d(width, width, 1, bias=False, gain=1.0,
+                                                device=device) for _ in range(n_down)])
+        self.final_conv = EqualConv2d(width + 1, width, 3, padding=1, device=device)
+        self.final_dense = EqualLinear(width * 16, width, device=device)
+        self.score = EqualLinear(width, 1, gain=1.0, device=device)
+
+    def forward(self, x):
+        h = lrelu(self.from_rgb(x))
+        for i, skip in enumerate(self.skips):
+            y = lrelu(self.convs[2 * i + 1](lrelu(self.convs[2 * i](h))))
+            h = (F.avg_pool2d(y, 2) + skip(F.avg_pool2d(h, 2))) / SQRT2
+        h = lrelu(self.final_conv(minibatch_stddev(h)))
+        return self.score(lrelu(self.final_dense(h.reshape(h.shape[0], -1)))).reshape(-1)
+
+
+# ------------------------------------------------------------------ losses and mixing
+
+def discriminator_loss(real_scores, fake_scores):
+    """E softplus(D(G(z))) + E softplus(-D(x)): the logistic loss D descends."""
+    return F.softplus(fake_scores).mean() + F.softplus(-real_scores).mean()
+
+
+def generator_loss(fake_scores):
+    """E softplus(-D(G(z))): the non-saturating loss G descends."""
+    return F.softplus(-fake_scores).mean()
+
+
+def mix_styles(w1, w2, crossover, n_ws):
+    """ws (m, L, w_dim) taking w1 for layers < crossover and w2 from crossover on."""
+    m, w_dim = w1.shape
+    parts = []
+    if crossover > 0:
+        parts.append(w1.reshape(m, 1, w_dim).broadcast_to(m, crossover, w_dim))
+    if crossover < n_ws:
+        parts.append(w2.reshape(m, 1, w_dim).broadcast_to(m, n_ws - crossover, w_dim))
+    return concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
+
+
+# ------------------------------------------------------------------ the variant
+
+class StyleGAN2(Variant):
+    """Karras et al. 2020: mapping network, modulated convolutions, lazy R1 and path length."""
+
+    name = "stylegan2"
+    paper = ("T. Karras, S. Laine, M. Aittala, J. Hellsten, J. Lehtinen, T. Aila. Analyzing and "
+             "Improving the Image Quality of StyleGAN. CVPR 2020.")
+    defaults = dict(
+        batch_size=16,
+        z_dim=64,
+        w_dim=64,
+        n_mapping=4,                # the paper: 8
+        width=32,
+        lr=2e-3,
+        betas=(0.0, 0.99),
+        mixing_prob=0.9,
+        r1_gamma=10.0,
+        r1_interval=16,
+        pl_weight=2.0,
+        pl_interval=4,
+        pl_decay=0.01,
+    )
+    supported_data = IMAGE_DATA
+
+    def __init__(self, data_shape, config=None, device="cpu"):
+        super().__init__(data_shape, config, device)
+        cfg = self.config
+        c, h, w = self.data_shape
+        if h != w:
+            raise ValueError(f"stylegan2: needs square images, got {self.data_shape}")
+        self.generator = StyleGenerator(cfg["z_dim"], cfg["w_dim"], cfg["n_mapping"], c,
+                                        cfg["width"], h, device)
+        self.discriminator = ResidualDiscriminator(c, cfg["width"], h, device)
+        self.opt_g = self.make_optimizer(self.generator)
+        self.opt_d = self.make_optimizer(self.discriminator)
+        self.step, self.pl_mean = 0, 0.0
+
+    def get_extra_state(self):
+        """{"step", "pl_mean"}: the lazy-regularisation clock and the path-length mean a."""
+        return {"step": self.step, "pl_mean": self.pl_mean}
+
+    def set_extra_state(self, state):
+        """Restore ``get_extra_state()``'s dict."""
+        self.step, self.pl_mean = int(state["step"]), float(state["pl_mean"])
+
+    def sample_ws(self, m):
+        """ws for m samples, style-mixed with probability mixing_prob at a random crossover."""
+        g, n_ws = self.generator, self.generator.synthesis.n_ws
+        gen = backend.generator(self.device)
+        w1 = g.mapping(self.sample_z(m))
+        if float(gen.random()) >= self.config["mixing_prob"]:
+            return g.broadcast(w1)
+        crossover = int(gen.integers(1, n_ws))
+        return mix_styles(w1, g.mapping(self.sample_z(m)), crossover, n_ws)
+
+    def train_step(self, sample_real):
+        cfg, m = self.config, self.config["batch_size"]
+        self.step += 1
+        x = sample_real(m)
+        with autograd.no_grad():
+            fake = self.generator.synthesis(self.sample_ws(m))
+        real_scores, fake_scores = self.discriminator(x), self.discriminator(fake)
+        d_loss = discriminator_loss(real_scores, fake_scores)
+        stats = {}
+        if self.step % cfg["r1_interval"] == 0:
+            r1 = r1_penalty(self.discriminator, x, cfg["r1_gamma"])
+            d_loss = d_loss + cfg["r1_interval"] * r1
+            stats["r1"] = float(r1.item())
+        d_norm = descend(d_loss, self.discriminator, self.opt_d)
+
+        with frozen(self.discriminator):
+            g_loss = generator_loss(self.discriminator(self.generator.synthesis(self.sample_ws(m))))
+            if self.step % cfg["pl_interval"] == 0:
+                ws = self.generator.broadcast(self.generator.mapping(self.sample_z(max(1, m // 2))))
+                pl, length = path_length_penalty(self.generator.synthesis, ws, self.pl_mean)
+                self.pl_mean += cfg["pl_decay"] * (length - self.pl_mean)
+                g_loss = g_loss + cfg["pl_interval"] * cfg["pl_weight"] * pl
+                stats.update({"path_length": length, "pl_penalty": float(pl.item())})
+        g_norm = descend(g_loss, self.generator, self.opt_g)
+        return {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
+                "D(x)": mean_of(real_scores.sigmoid()), "D(G(z))": mean_of(fake_scores.sigmoid()),
+                "grad_norm/D": d_norm, "grad_norm/G": g_norm, **stats}
+
+    def style_mixing_grid(self, z_rows, z_cols, crossover):
+        """Images (rows x cols) with coarse styles (layers < crossover) from z_rows, the rest
+        from z_cols: row i, column j is g(mix(f(z_rows_i), f(z_cols_j)))."""
+        g, n_ws = self.generator, self.generator.synthesis.n_ws
+        r, c = z_rows.shape[0], z_cols.shape[0]
+        with autograd.no_grad():
+            w_rows, w_cols = g.mapping(z_rows).numpy(), g.mapping(z_cols).numpy()
+            xp = backend.xp_for(self.device)
+            w1 = Tensor(xp.asarray(w_rows.repeat(c, axis=0)))
+            w2 = Tensor(xp.asarray(backend.to_numpy(w_cols)[None].repeat(r, axis=0)
+                                   .reshape(r * c, -1)))
+            return g.synthesis(mix_styles(w1, w2, crossover, n_ws))
