@@ -236,3 +236,24 @@ def test_detect_anomaly_names_the_op():
         y = tg.sqrt(x * 0 + 0.0)   # finite forward, infinite gradient at 0
         with pytest.raises(FloatingPointError, match="gradient of Sqrt"):
             y.sum().backward()
+
+
+def test_grad_asks_each_op_only_for_gradients_that_lead_to_the_inputs():
+    asked = []
+
+    class Product(tg.Function):
+        def forward(self, a, b):
+            return a * b
+
+        def backward(self, gy):
+            asked.append(self.needs_input_grad)
+            a, b = self.inputs
+            return (gy * b if self.needs_input_grad[0] else None,
+                    gy * a if self.needs_input_grad[1] else None)
+
+    x, w = f64([1.0, 2.0]), f64([3.0, 4.0])   # both require grad, like an input and a weight
+    (gx,) = tg.grad(Product()(x, w).sum(), x)
+    assert asked == [(True, False)]            # the weight gradient is never computed
+    numpy.testing.assert_allclose(gx.numpy(), [3.0, 4.0])
+    Product()(x, w).sum().backward()
+    assert asked[-1] == (True, True)

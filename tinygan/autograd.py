@@ -262,12 +262,21 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None):
             if all(g is None for g in gys):
                 continue
             gys = [g if g is not None else _zeros(f, i) for i, g in enumerate(gys)]
+            if target_ids is not None:
+                # ask only for the input gradients that lead to a target
+                all_needed = f.needs_input_grad
+                f.needs_input_grad = tuple(
+                    need and (id(x) in target_ids or (x._creator is not None and id(x._creator) in keep))
+                    for x, need in zip(f.inputs, all_needed))
             try:
                 gxs = f.backward(*gys)
             except FloatingPointError as exc:
                 if not _anomaly_mode:
                     raise
                 raise FloatingPointError(f"{exc}, while computing the gradient of {f.name}") from None
+            finally:
+                if target_ids is not None:
+                    f.needs_input_grad = all_needed
             if not isinstance(gxs, tuple):
                 gxs = (gxs,)
             if _anomaly_mode:

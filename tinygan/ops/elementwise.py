@@ -214,10 +214,16 @@ class LeakyRelu(_Masked):
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        return _xp(x).where(x >= 0, x, x * self.negative_slope)
+        s = self.negative_slope
+        if 0 <= s <= 1:                      # one pass, no boolean temporary
+            return _xp(x).maximum(x, x * x.dtype.type(s))
+        return _xp(x).where(x >= 0, x, x * x.dtype.type(s))
 
     def slope(self, x):
-        return _xp(x).where(x > 0, 1.0, self.negative_slope)
+        slope = (x > 0).astype(x.dtype)
+        slope *= 1 - self.negative_slope
+        slope += self.negative_slope
+        return slope
 
 
 class Clip(_Masked):
