@@ -1,12 +1,17 @@
 """tinygan against PyTorch, side by side in one process.
 
     python benchmarks/run.py [--device cpu|cuda] [--repeats N] [--only conv,dcgan,toy,wgan]
+                             [--threads N] [--clock wall|cpu]
 
 Prints one table: the median time per call of each workload in both
 engines, their ratio (tinygan / PyTorch) and, for single conv layers, the
 achieved GFLOP/s of forward + backward. PyTorch is optional: without it only
 tinygan's column is filled. Also prints which BLAS library and kernel NumPy
 uses, since that sets tinygan's matrix-product speed.
+
+On a machine shared with other jobs, wall times of multi-threaded runs are
+unreliable; ``--threads 1 --clock cpu`` compares the CPU time each engine
+spends per call instead (CPU time of several threads would count spinning).
 """
 import argparse
 import os
@@ -78,14 +83,17 @@ def main(argv=None):
                         help=f"comma-separated subset of {WORKLOADS}")
     parser.add_argument("--threads", type=int, default=None,
                         help="limit BLAS and PyTorch to this many threads (default: all cores)")
+    parser.add_argument("--clock", default="wall", choices=("wall", "cpu"),
+                        help="wall time, or this process's CPU time (use with --threads 1)")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     fws = _frameworks(args.device)
     if args.threads:
         _limit_threads(args.threads, fws)
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
     env = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
     print(f"device={args.device} repeats={args.repeats} batch={args.batch} threads="
-          f"{args.threads or os.cpu_count()} "
+          f"{args.threads or os.cpu_count()} clock={args.clock} "
           f"python={platform.python_version()} {platform.machine()} env={env or 'none'}")
     header = f"{'workload':<44} {'tinygan ms':>11} {'torch ms':>10} {'ratio':>6} " \
              f"{'tg GFLOP/s':>10} {'pt GFLOP/s':>10}"
@@ -97,7 +105,7 @@ def main(argv=None):
             fw.seed(0)
             work = make(fw)
             flops = getattr(work, "flops", None)
-            times.append(timed(work, fw, args.repeats))
+            times.append(timed(work, fw, args.repeats, clock=clock))
             del work
             time.sleep(0.2)     # let the other engine's idle threads go to sleep
         tg_ms = times[0] * 1e3

@@ -1,9 +1,10 @@
-"""CUDA (CuPy) batch normalisation of x (N, C, ...), viewed as (N, C, S): statistics by
-CuPy reductions (accumulated in float64), the per-element work by elementwise
-kernels."""
+"""CUDA (CuPy) normalisation. Batch norm of x (N, C, ...), viewed as (N, C, S):
+statistics by CuPy reductions (accumulated in float64), the per-element work
+by elementwise kernels. Layer norm with CuPy array expressions."""
 import functools
 
 import cupy
+import numpy
 
 
 @functools.lru_cache(maxsize=None)
@@ -59,3 +60,35 @@ def batch_norm_backward(gy, x, mean, inv_std, gamma):
                        sum_gy.astype(dtype), sum_gy_xhat.astype(dtype), x.shape[1], x.shape[2],
                        dtype.type(count), gx)
     return gx.reshape(shape), sum_gy_xhat.astype(dtype), sum_gy.astype(dtype)
+
+
+def _rows(x, k):
+    lead = x.shape[:x.ndim - k]
+    return cupy.ascontiguousarray(x).reshape(int(numpy.prod(lead, dtype=numpy.int64)), -1)
+
+
+def layer_norm_forward(x, weight, bias, k, eps):
+    """y = (x - mean) * rstd * weight + bias over the trailing k axes; returns y and the
+    per-sample mean and rstd = 1 / sqrt(var + eps) (float64)."""
+    rows = _rows(x, k)
+    mean = rows.mean(axis=1, dtype=cupy.float64)
+    rstd = 1.0 / cupy.sqrt(rows.var(axis=1, dtype=cupy.float64) + eps)
+    dtype = x.dtype
+    y = (rows - mean.astype(dtype)[:, None]) * rstd.astype(dtype)[:, None]
+    y = y * weight.reshape(1, -1) + bias.reshape(1, -1)
+    return y.reshape(x.shape), mean, rstd
+
+
+def layer_norm_backward(gy, x, mean, rstd, weight, k):
+    """gx = rstd (g - mean(g) - xhat mean(g xhat)) with g = gy weight, per sample;
+    gweight = sum of gy xhat and gbias = sum of gy over the samples."""
+    rows = _rows(x, k)
+    gy_rows = cupy.ascontiguousarray(gy).reshape(rows.shape)
+    dtype = x.dtype
+    s = rstd.astype(dtype)[:, None]
+    xhat = (rows - mean.astype(dtype)[:, None]) * s
+    g = gy_rows * weight.reshape(1, -1)
+    gx = s * (g - g.mean(axis=1, keepdims=True) - xhat * (g * xhat).mean(axis=1, keepdims=True))
+    gw = (gy_rows * xhat).sum(axis=0).reshape(weight.shape)
+    gb = gy_rows.sum(axis=0).reshape(weight.shape)
+    return gx.reshape(x.shape), gw, gb

@@ -90,3 +90,29 @@ def batch_norm_backward(gy, x, gamma, eps):
         ggamma[k], gbeta[k] = (g * xhat).sum(), g.sum()
         gx[:, k] = gamma[k] * inv / m * (m * g - g.sum() - xhat * (g * xhat).sum())
     return gx, ggamma, gbeta
+
+
+def layer_norm(x, weight, bias, k, eps):
+    """Per-sample loops over the leading indices: normalise the trailing k axes."""
+    lead = x.shape[:x.ndim - k]
+    y = numpy.empty(x.shape)
+    for idx in numpy.ndindex(*lead):
+        v = x[idx].astype(numpy.float64)
+        y[idx] = (v - v.mean()) / numpy.sqrt(v.var() + eps) * weight + bias
+    return y
+
+
+def layer_norm_backward(gy, x, weight, k, eps):
+    """Per-sample loops: gradients of layer_norm from the textbook formula."""
+    lead = x.shape[:x.ndim - k]
+    gx = numpy.empty(x.shape)
+    gw, gb = numpy.zeros(weight.shape), numpy.zeros(weight.shape)
+    for idx in numpy.ndindex(*lead):
+        v, g = x[idx].astype(numpy.float64), gy[idx].astype(numpy.float64)
+        rstd = 1 / numpy.sqrt(v.var() + eps)
+        xhat = (v - v.mean()) * rstd
+        gw += g * xhat
+        gb += g
+        h = g * weight
+        gx[idx] = rstd * (h - h.mean() - xhat * (h * xhat).mean())
+    return gx, gw, gb

@@ -65,6 +65,24 @@ def test_batch_norm_matches_cpu(dtype, tol):
         numpy.testing.assert_allclose(cupy.asnumpy(a), b, rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize("dtype,tol", [(numpy.float64, 1e-10), (numpy.float32, 1e-4)])
+def test_layer_norm_matches_cpu(dtype, tol):
+    rng = numpy.random.default_rng(3)
+    x = rng.standard_normal((4, 3, 2, 5)).astype(dtype)
+    w = rng.uniform(0.5, 1.5, (3, 2, 5)).astype(dtype)
+    b = rng.standard_normal((3, 2, 5)).astype(dtype)
+    cpu = norm.layer_norm_forward(x, w, b, 3, 1e-5)
+    gpu = norm.layer_norm_forward(*(cupy.asarray(a) for a in (x, w, b)), 3, 1e-5)
+    for a, r in zip(gpu, cpu):
+        numpy.testing.assert_allclose(cupy.asnumpy(a), r, rtol=tol, atol=tol)
+    gy = rng.standard_normal(x.shape).astype(dtype)
+    cpu_b = norm.layer_norm_backward(gy, x, cpu[1], cpu[2], w, 3)
+    gpu_b = norm.layer_norm_backward(cupy.asarray(gy), cupy.asarray(x), gpu[1], gpu[2],
+                                     cupy.asarray(w), 3)
+    for a, r in zip(gpu_b, cpu_b):
+        numpy.testing.assert_allclose(cupy.asnumpy(a), r, rtol=tol, atol=tol)
+
+
 def test_ops_on_cuda_match_cpu_to_second_order():
     rng = numpy.random.default_rng(2)
     arrays = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3))
@@ -72,6 +90,7 @@ def test_ops_on_cuda_match_cpu_to_second_order():
     def grads(device):
         x, w = (tg.tensor(a, requires_grad=True, device=device) for a in arrays)
         y = F.batch_norm(F.conv2d(x, w, stride=2, padding=1), None, None, training=True)
+        y = F.layer_norm(y, y.shape[1:])
         gx, gw = tg.grad((y * y * y).sum(), [x, w], create_graph=True)
         return [t.numpy() for t in tg.grad((gx * gx).sum() + (gw * gw).sum(), [x, w])]
 

@@ -237,3 +237,29 @@ def test_layer_norm_errors():
         F.layer_norm(tg.ones(2, 3), 4)
     with pytest.raises(ValueError, match=r"layer_norm.*weight.*\(2,\)"):
         F.layer_norm(tg.ones(2, 3), 3, weight=tg.ones(2))
+
+
+def test_layer_norm_first_order_kernel_matches_composite_backward():
+    rng = numpy.random.default_rng(8)
+    x, w, b = rng.standard_normal((3, 2, 3, 2)), rng.uniform(0.5, 1.5, (2, 3, 2)), \
+        rng.standard_normal((2, 3, 2))
+    gy = rng.standard_normal(x.shape)
+    results = []
+    for create_graph in (False, True):
+        xs = [_leaf(a) for a in (x, w, b)]
+        y = F.layer_norm(xs[0], (2, 3, 2), xs[1], xs[2])
+        grads = tg.grad(y, xs, grad_outputs=tg.tensor(gy), create_graph=create_graph)
+        results.append([r.numpy() for r in grads])
+    for fast, composite in zip(*results):
+        numpy.testing.assert_allclose(fast, composite, rtol=1e-10, atol=1e-12)
+
+
+def test_layer_norm_of_a_conv_output_to_second_order():
+    """Conv outputs are channels-last views on the CPU; layer norm takes them as they are."""
+    rng = numpy.random.default_rng(9)
+    x, k = rng.standard_normal((2, 2, 3, 3)), rng.standard_normal((3, 2, 2, 2))
+    w, b = rng.uniform(0.5, 1.5, (3, 2, 2)), rng.standard_normal((3, 2, 2))
+
+    def fn(x, k, w, b):
+        return F.layer_norm(F.conv2d(x, k), (3, 2, 2), w, b)
+    assert gradgradcheck(fn, [_leaf(a) for a in (x, k, w, b)], atol=1e-4)

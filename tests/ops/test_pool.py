@@ -49,6 +49,15 @@ def test_avg_pool2d(case, data):
     assert gradgradcheck(fn, [_leaf(x)])
 
 
+@pytest.mark.parametrize("shape,k", [((2, 3, 4, 6), (2, 3)), ((1, 2, 5, 7), (2, 2))])
+def test_avg_pool2d_tiled_path_matches_the_conv_path(shape, k):
+    """stride == kernel without padding takes a reshape-and-mean path (odd sizes cropped)."""
+    x = numpy.random.default_rng(1).standard_normal(shape)
+    tiled = F.avg_pool2d(tg.tensor(x), k)
+    numpy.testing.assert_allclose(tiled.numpy(), _avg_pool_loops(x, k, k, (0, 0)), rtol=1e-12)
+    assert gradgradcheck(lambda t: F.avg_pool2d(t, k), [_leaf(x)])
+
+
 def test_avg_pool2d_default_stride_is_the_kernel():
     x = numpy.arange(2 * 3 * 4 * 6, dtype=numpy.float64).reshape(2, 3, 4, 6)
     y = F.avg_pool2d(tg.tensor(x), 2)

@@ -15,6 +15,9 @@ whose output size is not reproduced by a conv (output_padding) needs no
 special case at any order. Weight layouts follow PyTorch: conv
 (C_out, C_in, kh, kw), transposed conv (C_in, C_out, kh, kw).
 """
+import numpy
+
+from .. import backend
 from ..autograd import Function
 from ..kernels import conv as kernels
 from ..kernels.conv import ConvGeometry, conv_output_size
@@ -23,6 +26,37 @@ from .reduce import sum as _sum
 
 def _bias_grad(gy):
     return _sum(gy, axis=(0, 2, 3))
+
+
+class MemoryOrder(Function):
+    """y = x, with y's memory laid out in the axis order ``order`` (outermost first).
+
+    Only the layout changes, so the gradient passes through unchanged. The
+    CPU kernels read channels-last data without copying; converting a
+    gradient once here saves each of its consumers a copy.
+    """
+
+    def __init__(self, order):
+        self.order = tuple(order)
+
+    def forward(self, x):
+        inverse = tuple(int(i) for i in numpy.argsort(self.order))
+        xp = backend.get_array_module(x)
+        return xp.ascontiguousarray(x.transpose(self.order)).transpose(inverse)
+
+    def backward(self, gy):
+        return gy
+
+
+def laid_out(t, order):
+    """t with its CPU memory in axis order ``order``: t itself when it already is
+    (or lives on the GPU, whose kernels are channels-first), else a MemoryOrder copy."""
+    if t.device != "cpu" or t.data.transpose(order).flags.c_contiguous:
+        return t
+    return MemoryOrder(order)(t)
+
+
+CHANNELS_LAST = (0, 2, 3, 1)
 
 
 class Conv2d(Function):
@@ -39,6 +73,8 @@ class Conv2d(Function):
     def backward(self, gy):
         x, w = self.inputs[:2]
         need = self.needs_input_grad
+        if need[0] and need[1]:
+            gy = laid_out(gy, CHANNELS_LAST)       # one layout change shared by both products
         gx = ConvTranspose2d(self.geometry)(gy, w) if need[0] else None
         gw = Conv2dWeightGrad(self.geometry, self.cols)(x, gy) if need[1] else None
         if len(self.inputs) == 2:
@@ -122,15 +158,15 @@ def _check_positive(name, **pairs):
             raise ValueError(f"{name}: {what} must be positive, got {pair}")
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1):
     """2-D cross-correlation, as torch.nn.functional.conv2d:
 
     y[n, o, a, b] = bias[o] + sum_{c, i, j} weight[o, c, i, j] x_pad[n, c, a s + i d, b s + j d]
 
-    with x (N, C_in, H, W), weight (C_out, C_in, kH, kW), zero padding p,
+    with x = input (N, C_in, H, W), weight (C_out, C_in, kH, kW), zero padding p,
     stride s and dilation d; the output has size floor((H + 2p - d(k-1) - 1)/s) + 1.
     """
-    name = "conv2d"
+    x, name = input, "conv2d"
     stride, padding = _pair(name, "stride", stride), _pair(name, "padding", padding)
     dilation = _pair(name, "dilation", dilation)
     _check_inputs(name, x, weight, bias, 1)
@@ -150,16 +186,19 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     return Conv2d(geometry)(*inputs)
 
 
-def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1):
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     dilation=1):
     """2-D transposed convolution, as torch.nn.functional.conv_transpose2d: the
     adjoint of conv2d in its input, with weight (C_in, C_out, kH, kW):
 
     y[n, o, a s - p + i d, b s - p + j d] += x[n, c, a, b] weight[c, o, i, j]   (+ bias[o])
 
+    with x = input (N, C_in, H, W).
+
     The output has size (H - 1) s - 2p + d (k - 1) + output_padding + 1, and
     output_padding must be smaller than the stride or the dilation.
     """
-    name = "conv_transpose2d"
+    x, name = input, "conv_transpose2d"
     stride, padding = _pair(name, "stride", stride), _pair(name, "padding", padding)
     dilation = _pair(name, "dilation", dilation)
     output_padding = _pair(name, "output_padding", output_padding)

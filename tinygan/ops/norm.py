@@ -1,22 +1,27 @@
 """Batch and layer normalisation, differentiable to any order.
 
-Batch norm in training mode is one Function with a fused kernel for the
-forward and for the first-order backward. When the backward itself is
-recorded (create_graph=True) it is instead written with Tensor ops that
-recompute the batch mean and variance from the saved input, so every term
-of the second and higher derivatives through the batch statistics is kept.
-Layer norm is a composition of Tensor ops throughout.
+Batch norm (in training mode) and layer norm are each one Function with a
+fused kernel for the forward and for the first-order backward. When the
+backward itself is recorded (create_graph=True) it is instead written with
+Tensor ops that recompute the mean and variance from the saved input, so
+every term of the second and higher derivatives through the statistics is
+kept; nothing computed in the forward is reused there.
 """
 from .. import autograd, backend
 from ..autograd import Function
 from ..kernels import norm as kernels
 from ..tensor import Tensor, as_tensor
+from .conv import laid_out
 from .reduce import mean, sum as _sum
 from .shape import reshape
 
 
 def _xp(array):
     return backend.get_array_module(array)
+
+
+def _channels_last(array):
+    return array.ndim == 4 and array.transpose(0, 2, 3, 1).flags.c_contiguous
 
 
 def _channel_shape(x):
@@ -72,7 +77,7 @@ def _check_vector(name, what, t, size, x):
                         f"has dtype {x.dtype}")
 
 
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     """Batch normalisation of x (N, C) or (N, C, ...), as torch.nn.functional.batch_norm:
 
@@ -85,7 +90,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     sigma2 M / (M - 1), M = values per channel. In evaluation mode the
     running statistics are used.
     """
-    name = "batch_norm"
+    x, name = input, "batch_norm"
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected an input (N, C) or (N, C, ...), got shape "
                          f"{tuple(x.shape)}")
@@ -131,15 +136,53 @@ def _batch_norm_train(x, running_mean, running_var, weight, bias, momentum, eps)
     return y
 
 
-def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+class LayerNorm(Function):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, with the mean and variance of
+    each sample over the trailing ``k`` axes."""
+
+    def __init__(self, k, eps):
+        self.k, self.eps = k, eps
+
+    def forward(self, x, weight, bias):
+        y, self.mean, self.rstd = kernels.layer_norm_forward(x, weight, bias, self.k, self.eps)
+        return y
+
+    def backward(self, gy):
+        if autograd.is_grad_enabled():
+            return self._composite_backward(gy)
+        x, weight, _ = self.inputs
+        gx, gw, gb = kernels.layer_norm_backward(gy.data, x.data, self.mean, self.rstd,
+                                                 weight.data, self.k)
+        return Tensor(gx), Tensor(gw), Tensor(gb)
+
+    def _composite_backward(self, gy):
+        """The same gradients from Tensor ops on the saved inputs (differentiable again):
+        gx = rstd (g - mean(g) - xhat mean(g xhat)) with g = gy weight."""
+        x, weight, _ = self.inputs
+        axes = tuple(range(x.ndim - self.k, x.ndim))
+        lead = tuple(range(x.ndim - self.k))
+        if x.ndim == 4 and self.k == 3 and _channels_last(x.data):
+            weight = laid_out(weight, (1, 2, 0))    # same memory order as x: no layout mixing
+        centred = x - mean(x, axes, keepdims=True)
+        rstd = (mean(centred * centred, axes, keepdims=True) + self.eps) ** -0.5
+        xhat = centred * rstd
+        g = gy * weight
+        gx = rstd * (g - mean(g, axes, keepdims=True) - xhat * mean(g * xhat, axes, keepdims=True))
+        return gx, _sum(gy * xhat, lead), _sum(gy, lead)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Layer normalisation over the last len(normalized_shape) axes, as
     torch.nn.functional.layer_norm: y = (x - mu) / sqrt(sigma2 + eps) * weight + bias,
     mu and sigma2 the mean and biased variance of each sample over those axes."""
+    x = input
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
-    if k == 0 or tuple(x.shape[x.ndim - k:]) != shape or x.ndim < k:
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape:
         raise ValueError(f"layer_norm: normalized_shape {shape} does not match the trailing "
                          f"axes of the input {tuple(x.shape)}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"layer_norm: expected a floating input, got {x.dtype}")
     for what, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
             raise ValueError(f"layer_norm: {what} of shape {tuple(t.shape)} does not match "
@@ -147,11 +190,9 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
         if t is not None and t.dtype != x.dtype:
             raise TypeError(f"layer_norm: {what} has dtype {t.dtype} but the input "
                             f"{tuple(x.shape)} has dtype {x.dtype}")
-    axes = tuple(range(x.ndim - k, x.ndim))
-    centred = x - mean(x, axes, keepdims=True)
-    y = centred * (mean(centred * centred, axes, keepdims=True) + eps) ** -0.5
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
+    xp = _xp(x.data)
+    if weight is None:
+        weight = Tensor(xp.ones(shape, dtype=x.dtype))
+    if bias is None:
+        bias = Tensor(xp.zeros(shape, dtype=x.dtype))
+    return LayerNorm(k, eps)(x, weight, bias)

@@ -1,16 +1,18 @@
 """Average pooling and nearest-neighbour upsampling, built from differentiable ops.
 
-avg_pool2d is a convolution of each channel with a constant 1/(kh kw) kernel,
-and nearest upsampling is a broadcast, so both differentiate to any order
-through the ops they are made of.
+avg_pool2d is a convolution of each channel with a constant 1/(kh kw) kernel
+(a reshape and a mean when the windows tile the input), and nearest
+upsampling is a broadcast, so both differentiate to any order through the
+ops they are made of.
 """
 from .. import backend
 from ..tensor import Tensor
 from .conv import _pair, conv2d
-from .shape import broadcast_to, reshape
+from .reduce import mean
+from .shape import broadcast_to, getitem, reshape
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0):
+def avg_pool2d(input, kernel_size, stride=None, padding=0):
     """Mean over each kh x kw window, as torch.nn.functional.avg_pool2d (zero padding
     counted in the mean, floor output size):
 
@@ -18,7 +20,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
 
     ``stride`` defaults to the kernel size; padding is at most half the kernel.
     """
-    name = "avg_pool2d"
+    x, name = input, "avg_pool2d"
     if x.ndim != 4:
         raise ValueError(f"{name}: expected a 4-D input (N, C, H, W), got shape {tuple(x.shape)}")
     kernel = _pair(name, "kernel_size", kernel_size)
@@ -30,20 +32,32 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
         raise ValueError(f"{name}: padding {padding} must be between 0 and half the kernel "
                          f"size {kernel}")
     n, c, h, w = x.shape
+    if stride == kernel and padding == (0, 0) and h >= kernel[0] and w >= kernel[1]:
+        return _tiled_mean(x, kernel)
     xp = backend.get_array_module(x.data)
     weight = Tensor(xp.full((1, 1) + kernel, 1.0 / (kernel[0] * kernel[1]), dtype=x.dtype))
     y = conv2d(reshape(x, (n * c, 1, h, w)), weight, stride=stride, padding=padding)
     return reshape(y, (n, c) + y.shape[2:])
 
 
-def interpolate(x, size=None, scale_factor=None, mode="nearest"):
+def _tiled_mean(x, kernel):
+    """Non-overlapping windows: crop to whole windows, then average each one."""
+    n, c, h, w = x.shape
+    (kh, kw) = kernel
+    oh, ow = h // kh, w // kw
+    if (oh * kh, ow * kw) != (h, w):
+        x = getitem(x, (slice(None), slice(None), slice(0, oh * kh), slice(0, ow * kw)))
+    return mean(reshape(x, (n, c, oh, kh, ow, kw)), axis=(3, 5))
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest"):
     """Nearest-neighbour upsampling by an integer factor s per axis:
     y[n, c, a, b] = x[n, c, floor(a / s_h), floor(b / s_w)].
 
     Give either ``scale_factor`` (an int or a pair) or an output ``size``
     that is an integer multiple of the input size.
     """
-    name = "interpolate"
+    x, name = input, "interpolate"
     if mode != "nearest":
         raise ValueError(f"{name}: only mode='nearest' is supported, got {mode!r}")
     if x.ndim != 4:
