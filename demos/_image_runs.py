@@ -4,11 +4,8 @@ GANs train on the 4,000 training digits of mnist5k (28x28); their samples
 are compared with the 1,000 held-out digits (``tinygan.metrics.classifier.
 heldout_split``), which neither the GAN nor the LeNet classifier saw.
 """
-import time
-
 import numpy as np
 
-import tinygan as tg
 from tinygan.metrics import classifier
 from tinygan.train import train
 
@@ -18,37 +15,15 @@ def digit_split():
     return classifier.heldout_split()
 
 
-def labelled_sampler(data, rng):
-    """sample_real(m) -> (m images as a Tensor, their int64 labels), drawn with replacement."""
-    def sample_real(m):
-        picks = rng.integers(0, len(data), m)
-        return tg.tensor(data.images[picks]), data.labels[picks]
-    return sample_real
-
-
 def train_image_variant(variant, data, steps, seed, log_every=100):
-    """Run ``steps`` iterations of ``variant`` on ``data``; returns the last step's metrics.
-
-    Unlabelled variants run in ``tinygan.train.train``; labelled ones
-    (``needs_labels``) get (images, labels) minibatches from the same kind of
-    loop here.
-    """
-    if not getattr(variant, "needs_labels", False):
-        return train(variant, data, steps, seed=seed, log_every=log_every)[-1]
-    tg.manual_seed(seed)
-    sample_real = labelled_sampler(data, np.random.default_rng([seed, 1]))
-    start = time.perf_counter()
-    for step in range(1, steps + 1):
-        metrics = variant.train_step(sample_real)
-        if step % log_every == 0 or step == steps:
-            shown = "  ".join(f"{k} {v:.4g}" for k, v in metrics.items()
-                              if not k.startswith("grad_norm"))
-            print(f"step {step}/{steps}  {shown}  ({time.perf_counter() - start:.0f} s)", flush=True)
-    return metrics
+    """Run ``steps`` iterations of ``variant`` on ``data`` (``tinygan.train.train``, which gives
+    labelled variants (images, labels) minibatches); returns the last step's metrics."""
+    return train(variant, data, steps, seed=seed, log_every=log_every)[-1]
 
 
 def lenet_metrics(images, heldout):
-    """{"FID (LeNet features)", "KID (LeNet features)", "IS (LeNet)"} of images against held-out digits."""
+    """FID (LeNet features), KID (LeNet features) and IS (LeNet) of images against held-out
+    digits, as a dict keyed by those names."""
     kid = classifier.kid(heldout.images, images, subsets=20, subset_size=500)
     score = classifier.inception_score(images)
     return {classifier.NAMES["fid"]: classifier.fid(heldout.images, images),
@@ -58,7 +33,8 @@ def lenet_metrics(images, heldout):
 
 def report(label, metrics):
     """Print one line of metrics."""
-    text = "  ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
+    text = "  ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}"
+                     for k, v in metrics.items())
     print(f"{label}: {text}", flush=True)
 
 

@@ -7,7 +7,11 @@ by its variant's own critic step:
     Lipschitz function of some unknown, small constant K, so its estimate
     E f(x) - E f(G(z)) is K W1 (seeds 004 eq. 12), far below W1;
   * gradient penalty (Gulrajani et al. 2017, seeds 004 eq. 20): weights
-    spread out (Fig. 2) and the estimate approaches W1 itself;
+    spread out (Fig. 2) and the estimate is of the order of W1 itself. The
+    penalty is soft: maximising integral f'(x) (F_g - F_data) dx - lambda
+    E_x_hat (|f'| - 1)^2 pointwise gives f' = 1 + |F_g - F_data| / (2 lambda
+    p_x_hat), so where interpolates are rare the slope exceeds 1 and the
+    estimate overshoots W1 somewhat;
   * the finite-difference penalty (seeds 004 eq. 21) for comparison.
 The exact W1 of two 1-D distributions is the area between their CDFs,
 W1 = integral |F_data(x) - F_g(x)| dx.

@@ -41,7 +41,7 @@ def dataset(name, **kwargs):
 
 
 def mode_metrics(samples, data):
-    """(modes captured, high-quality fraction, reverse KL) of samples of a mixture (PacGAN's protocol)."""
+    """(modes captured, high-quality fraction, reverse KL) of mixture samples (PacGAN's protocol)."""
     from tinygan.metrics.modes import mode_metrics as metrics
     return tuple(metrics(samples, data))
 

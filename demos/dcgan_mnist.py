@@ -31,7 +31,7 @@ from _image_runs import (digit_split, lenet_metrics, report, samples, train_imag
                          with_reference_batch)
 from common import arguments, build, out_path
 
-SHORT = dict(steps=1200, config={"width": 32, "batch_size": 64})
+SHORT = dict(steps=3000, config={"width": 32, "batch_size": 64})
 FULL = dict(steps=5000, config={})
 
 
@@ -110,10 +110,11 @@ def main():
           f"{inks[0]:.3f}, thin {a} {inks[1]:.3f}, thin {b} {inks[2]:.3f}; result {inks[3]:.3f}, "
           f"LeNet reads the result as {result_classes.tolist()}")
     print("wrote", save_grid(np.concatenate(rows), out_path("dcgan_arithmetic.png"), 4,
-                             f"thick {a} - thin {a} + thin {b}: last row G(result), then "
-                             f"with U(-0.25, 0.25) noise added",
+                             f"thick {a} - thin {a} + thin {b}", size=0.8,
                              row_labels=[f"thick {a}", f"thin {a}", f"thin {b}", "result"],
                              col_labels=["1", "2", "3", "mean z"]))
+    print("  (rows 1-3: three exemplars and G at their mean z; row 4: G at the result, then "
+          "at the result plus U(-0.25, 0.25) noise)")
 
 
 if __name__ == "__main__":

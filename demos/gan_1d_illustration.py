@@ -19,9 +19,8 @@ import numpy as np  # noqa: E402
 import tinygan as tg  # noqa: E402
 from tinygan import plotting  # noqa: E402
 from tinygan.gans.base import descend  # noqa: E402
-from tinygan.train import real_sampler, train  # noqa: E402
-
 from tinygan.metrics.divergences import js_divergence, optimal_discriminator  # noqa: E402
+from tinygan.train import real_sampler, train  # noqa: E402
 
 from common import arguments, build, dataset, gaussian_kde, out_path  # noqa: E402
 
@@ -55,7 +54,7 @@ def place_generator(gan, centre, spread, n=20000):
 
 def main():
     args = arguments(__doc__.splitlines()[0])
-    data = dataset("gauss1d", means=(0.0,), stds=(1.0,), weights=(1.0,))   # one Gaussian, as in Fig. 1
+    data = dataset("gauss1d", means=(0.0,), stds=(1.0,), weights=(1.0,))   # one Gaussian (Fig. 1)
     gan = build("gan", (1,), CONFIG, args.seed)
     mean, std = 0.0, 1.0
     grid = np.linspace(mean - 5 * std, mean + 5 * std, 600)

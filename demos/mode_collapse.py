@@ -16,9 +16,10 @@ loop), which lets G sharpen its modes at the end.
 
     python demos/mode_collapse.py                # 1 seed, short runs (~3 min on 2 cores)
     python demos/mode_collapse.py --full         # 10 seeds, long runs
-    python demos/mode_collapse.py --full --variants pacgan --datasets grid25
+    python demos/mode_collapse.py --full --variants pacgan --seeds 3 --steps 12000
 Writes demos/out/mode_collapse_ring8.png (samples over training, plain GAN
-beside the remedies), demos/out/mode_collapse_grid25.png and prints the table.
+beside the remedies), demos/out/mode_collapse_grid25.png (``_full`` added
+with --full) and prints the table.
 """
 import os
 
@@ -38,7 +39,7 @@ VARIANTS = {
     "gan": ("gan", {"lr": 1e-3}, 3000, 15000),
     "unrolled": ("unrolled", {"lr": 1e-3, "batch_size": 256, "unroll_steps": 5}, 400, 4000),
     "wgan-gp": ("wgan-gp", {"lr": 1e-3, "batch_size": 256, "gp_weight": 0.1}, 400, 4000),
-    "pacgan": ("pacgan", {"lr": 1e-3, "pack": 4, "batch_size": 128}, 3000, 15000),
+    "pacgan": ("pacgan", {"lr": 1e-3, "pack": 2, "batch_size": 512}, 3000, 15000),
 }
 DATASETS = ("ring8", "grid25")
 DECAY = 0.01               # the learning rate falls to 1% of its value over the second half
@@ -85,7 +86,7 @@ def summarise(results, labels, data_names, seeds):
           "high quality, reverse KL <= 0.04")
 
 
-def draw(results, labels, data_name, seed):
+def draw(results, labels, data_name, seed, suffix=""):
     """Rows: variants; columns: samples at SNAPSHOTS moments of training (one seed)."""
     data = dataset(data_name)
     real = np.asarray(data.sample(1000, np.random.default_rng(0)))
@@ -99,7 +100,7 @@ def draw(results, labels, data_name, seed):
             if j == SNAPSHOTS - 1:
                 title += f"\n{scores[0]} modes, {100 * scores[1]:.0f}% HQ"
             plotting.scatter_samples(axes[i * SNAPSHOTS + j], real, snapshots[step], title, limit)
-    return plotting.save(fig, out_path(f"mode_collapse_{data_name}.png"))
+    return plotting.save(fig, out_path(f"mode_collapse_{data_name}{suffix}.png"))
 
 
 def main():
@@ -107,12 +108,13 @@ def main():
                      seeds=(int, None, "number of seeds (default 1, or 10 with --full)"),
                      variants=(str, ",".join(VARIANTS), "comma-separated variant labels"),
                      datasets=(str, ",".join(DATASETS), "comma-separated data sets"),
-                     workers=(int, 2, "parallel training processes"))
+                     workers=(int, 2, "parallel training processes"),
+                     steps=(int, None, "steps of every run (default: each variant's own)"))
     labels = args.variants.split(",")
     data_names = args.datasets.split(",")
     n_seeds = args.seeds or (10 if args.full else 1)
     seeds = [args.seed + i for i in range(n_seeds)]
-    jobs = [(label, data_name, seed, VARIANTS[label][3 if args.full else 2])
+    jobs = [(label, data_name, seed, args.steps or VARIANTS[label][3 if args.full else 2])
             for seed in seeds for label in labels for data_name in data_names]
     with multiprocessing.get_context("fork").Pool(args.workers) as pool:
         results = []
@@ -124,7 +126,7 @@ def main():
             results.append(result)
     summarise(results, labels, data_names, seeds)
     for data_name in data_names:
-        print("wrote", draw(results, labels, data_name, seeds[0]))
+        print("wrote", draw(results, labels, data_name, seeds[0], "_full" if args.full else ""))
 
 
 if __name__ == "__main__":

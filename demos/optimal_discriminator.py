@@ -22,10 +22,9 @@ import numpy as np  # noqa: E402
 
 import tinygan as tg  # noqa: E402
 from tinygan import plotting  # noqa: E402
+from tinygan.metrics.divergences import (  # noqa: E402
+    gan_criterion, js_divergence, optimal_discriminator, value_function)
 from tinygan.train import real_sampler  # noqa: E402
-
-from tinygan.metrics.divergences import (gan_criterion, js_divergence, optimal_discriminator,  # noqa: E402
-                                         value_function)
 
 from common import arguments, build, dataset, out_path  # noqa: E402
 

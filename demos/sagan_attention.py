@@ -24,7 +24,7 @@ from _grid import save_grid
 from _image_runs import digit_split, lenet_metrics, report, samples, train_image_variant
 from common import arguments, build, out_path
 
-SHORT = dict(steps=500, config={"width": 32, "batch_size": 64})
+SHORT = dict(steps=1000, config={"width": 32, "batch_size": 32})
 FULL = dict(steps=5000, config={})
 QUERIES = [(4, 7), (7, 7), (10, 5)]         # (row, col) on the 14x14 attention map
 

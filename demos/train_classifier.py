@@ -21,14 +21,16 @@ from tinygan.metrics import classifier
 
 
 def shifted(images, max_shift, rng):
-    """Each image moved by a random (dy, dx) in [-max_shift, max_shift]^2, background (-1) filled in."""
+    """Each image moved by a random (dy, dx) in [-max_shift, max_shift]^2, with background (-1)
+    filled in."""
     n, c, h, w = images.shape
     padded = np.pad(images, ((0, 0), (0, 0), (max_shift,) * 2, (max_shift,) * 2),
                     constant_values=-1.0)
     dy, dx = rng.integers(0, 2 * max_shift + 1, (2, n))
     rows = dy[:, None] + np.arange(h)
     cols = dx[:, None] + np.arange(w)
-    return padded[np.arange(n)[:, None, None], :, rows[:, :, None], cols[:, None, :]].transpose(0, 3, 1, 2)
+    moved = padded[np.arange(n)[:, None, None], :, rows[:, :, None], cols[:, None, :]]
+    return moved.transpose(0, 3, 1, 2)                  # (n, h, w, c) -> (n, c, h, w)
 
 
 def main():

@@ -110,7 +110,7 @@ def decay_learning_rate(steps, final_factor, start_fraction=0.5):
     """A ``train`` callback: every optimizer's lr stays at the config's ``lr`` until
     ``start_fraction * steps``, then falls geometrically to ``final_factor * lr`` at ``steps``:
 
-        lr(step) = lr * final_factor ** max(0, (step / steps - start_fraction) / (1 - start_fraction)).
+        lr(step) = lr * final_factor ** max(0, (step/steps - start_fraction) / (1 - start_fraction)).
     """
     def callback(step, variant, metrics):
         progress = max(0.0, (step / steps - start_fraction) / (1 - start_fraction))

@@ -11,7 +11,7 @@ from tinygan.gans.acgan import (ACGAN, class_log_likelihood, discriminator_loss,
                                 source_log_likelihood)
 
 SHAPE = (1, 8, 8)
-SMALL = {"batch_size": 4, "z_dim": 3, "width": 4, "embed_dim": 2, "n_classes": 3}
+SMALL = {"batch_size": 4, "z_dim": 3, "width": 4, "n_classes": 3}
 REAL_S, FAKE_S = np.array([0.3, -1.2, 2.0]), np.array([-0.5, 0.8, 0.1])
 REAL_C = np.array([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0], [-2.0, 1.0, 0.0]])
 FAKE_C = np.array([[0.0, 4.0, 1.0], [1.0, -1.0, 0.0], [0.2, 0.1, 0.3]])
@@ -60,6 +60,13 @@ def test_discriminator_maximises_ls_plus_lc():
     loss = discriminator_loss(tg.tensor(REAL_S), tg.tensor(FAKE_S), tg.tensor(REAL_C), REAL_Y,
                               tg.tensor(FAKE_C), FAKE_Y)
     np.testing.assert_allclose(loss.item(), -(L_S + L_C), rtol=1e-12)
+
+
+def test_discriminator_can_classify_real_images_only():
+    loss = discriminator_loss(tg.tensor(REAL_S), tg.tensor(FAKE_S), tg.tensor(REAL_C), REAL_Y,
+                              tg.tensor(FAKE_C), FAKE_Y, classify_fakes=False)
+    np.testing.assert_allclose(loss.item(), -(L_S + picked(REAL_C, REAL_Y).mean()), rtol=1e-12)
+    assert ACGAN.defaults["classify_fakes"] is True
 
 
 def test_generator_costs_by_hand():

@@ -10,7 +10,7 @@ from tinygan.gans.cgan import CGAN
 from tinygan.gans.dcgan import discriminator_loss, generator_loss
 
 SHAPE = (1, 8, 8)
-SMALL = {"batch_size": 4, "z_dim": 3, "width": 4, "embed_dim": 2}
+SMALL = {"batch_size": 4, "z_dim": 3, "width": 4}
 
 
 def queue(*items):

@@ -52,4 +52,4 @@ def test_learned_discriminator_is_optimal_and_v_is_twice_the_jsd_minus_log4():
     # log D* = log(p_data / 2m), log(1 - D*) = log(p_g / 2m): no 1 - 1 in the tails
     value_star = np.sum(p_data * np.log(p_data / (2 * m)) + p_g * np.log(p_g / (2 * m))) * dx
     assert abs(value_star - (2 * jsd - 2 * np.log(2))) < 1e-6             # Theorem 1 itself
-    assert abs(value - (2 * jsd - 2 * np.log(2))) < 1e-2                   # the trained D reaches it
+    assert abs(value - (2 * jsd - 2 * np.log(2))) < 1e-2          # the trained D reaches it

@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import tinygan as tg
 import tinygan.gans as gans
 from tinygan.nn import Module
 from tinygan.optim import Optimizer

@@ -61,7 +61,8 @@ def test_norm_is_per_sample_over_all_non_batch_axes(float64):
     gp = WGANGP((2, 3), {"d_hidden": (), "gp_weight": 10.0})
     w = gp.discriminator[1].weight.numpy().reshape(2, 3)
     rng = np.random.default_rng(0)
-    real, fake = tg.tensor(rng.standard_normal((6, 2, 3))), tg.tensor(rng.standard_normal((6, 2, 3)))
+    real = tg.tensor(rng.standard_normal((6, 2, 3)))
+    fake = tg.tensor(rng.standard_normal((6, 2, 3)))
     expected = 10.0 * (np.linalg.norm(w) - 1) ** 2
     assert gp.penalty(real, fake).item() == pytest.approx(expected, rel=1e-10)
     wrong_axis_norms = np.linalg.norm(w, axis=0)
@@ -86,7 +87,8 @@ def test_train_step_reports_the_penalty_and_uses_n_critic_batches(penalty):
     sampler = counting_sampler()
     metrics = gp.train_step(sampler)
     assert sampler.calls == 5 and metrics["penalty"] >= 0
-    assert metrics["loss/D"] == pytest.approx(-metrics["wasserstein"] + metrics["penalty"], rel=1e-5)
+    expected = -metrics["wasserstein"] + metrics["penalty"]
+    assert metrics["loss/D"] == pytest.approx(expected, rel=1e-5)
 
 
 def test_paper_defaults_and_bad_penalty_name():

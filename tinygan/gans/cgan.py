@@ -13,9 +13,12 @@ One iteration (Algorithm 1 of Goodfellow et al. with k = 1, conditioned):
     G descends -E log D(G(z | y') | y')                     (the non-saturating cost)
 
 all from D's logits. The label enters each network through a learned
-embedding: G sees [z, E_G(y)] and projects it as DCGAN's generator does; D
-sees the image with one extra channel, E_D(y) reshaped to H x W (the
-"additional input layer" of the paper, placed at D's input).
+embedding. In G, as in the paper, z and y first take separate paths (z a
+linear projection, y an embedding, each to w feature maps with batch norm
+and ReLU), joined into DCGAN's first 2w maps
+(``image_networks.LabelConditionedGenerator``). D sees the image with one
+extra channel, E_D(y) reshaped to H x W (the "additional input layer" of
+the paper, placed at D's input).
 
 Labels: ``needs_labels = True``; ``sample_real(m)`` returns ``(images,
 labels)`` with integer labels in [0, n_classes).
@@ -30,8 +33,7 @@ from ..ops.shape import concatenate
 from .base import Variant, descend, frozen, mean_of
 from .dcgan import discriminator_loss, generator_loss
 from .image_networks import (IMAGE_DATA, LabelConditionedGenerator, body_features,
-                             check_image_shape, dcgan_init_, discriminator_body, embed_labels,
-                             label_indices,
+                             check_image_shape, dcgan_init_, discriminator_body, label_indices,
                              random_labels)
 
 
@@ -47,7 +49,7 @@ class ConditionalDiscriminator(nn.Module):
 
     def forward(self, x, labels):
         m, _, h, w = x.shape
-        label_map = embed_labels(self.embed, labels).reshape(m, 1, h, w)
+        label_map = self.embed(labels).reshape(m, 1, h, w)
         return self.out(self.body(concatenate([x, label_map], axis=1))).reshape(-1)
 
 
@@ -62,7 +64,6 @@ class CGAN(Variant):
         z_dim=100,
         noise="uniform",            # z ~ U(-1, 1)^z_dim
         n_classes=10,
-        embed_dim=50,               # size of G's label embedding (ours)
         width=64,                   # DCGAN width (ours)
         lr=2e-4,
         betas=(0.5, 0.999),
@@ -74,7 +75,7 @@ class CGAN(Variant):
         super().__init__(data_shape, config, device)
         cfg, shape = self.config, check_image_shape(self.name, self.data_shape)
         self.generator = dcgan_init_(LabelConditionedGenerator(
-            cfg["z_dim"], cfg["n_classes"], cfg["embed_dim"], shape, cfg["width"], device),
+            cfg["z_dim"], cfg["n_classes"], shape, cfg["width"], device),
             cfg["init_std"])
         self.discriminator = dcgan_init_(ConditionalDiscriminator(
             shape, cfg["n_classes"], cfg["width"], device), cfg["init_std"])
@@ -106,7 +107,7 @@ class CGAN(Variant):
                 "grad_norm/D": d_norm, "grad_norm/G": g_norm}
 
     def sample(self, n, labels=None):
-        """n images G(z | y) for the given labels (uniformly random ones if None), without a graph."""
+        """n images G(z | y) for the given labels (random ones if None), without a graph."""
         labels = (self.sample_labels(n) if labels is None
                   else label_indices(labels, self.config["n_classes"], self.device))
         with autograd.no_grad():

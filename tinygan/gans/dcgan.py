@@ -116,4 +116,6 @@ class DCGAN(Variant):
 
 def interpolate_latents(z0, z1, steps):
     """The latent vectors (1 - t) z0 + t z1 for t = 0, 1/(steps-1), ..., 1, shape (steps, z_dim)."""
+    if steps < 2:
+        raise ValueError(f"interpolate_latents: needs at least 2 steps, got {steps}")
     return stack([z0 * (1 - t / (steps - 1)) + z1 * (t / (steps - 1)) for t in range(steps)])

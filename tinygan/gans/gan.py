@@ -45,7 +45,8 @@ class GAN(Variant):
     paper = ("I. Goodfellow, J. Pouget-Abadie, M. Mirza, B. Xu, D. Warde-Farley, S. Ozair, "
              "A. Courville, Y. Bengio. Generative Adversarial Nets. NeurIPS 2014.")
     defaults = dict(
-        loss="non-saturating",      # minimax | non-saturating | maximum-likelihood | least-squares | hinge
+        loss="non-saturating",      # minimax | non-saturating | maximum-likelihood |
+                                    # least-squares | hinge
         k=1,                        # discriminator steps per generator step
         batch_size=256,             # m
         z_dim=16,

@@ -43,19 +43,28 @@ def generator_net(in_dim, shape, width, device="cpu", hidden=None):
     ``hidden`` inserts one fully connected layer of that size (BN, ReLU)
     before the projection, as InfoGAN's MNIST generator has.
     """
-    c, h, w = shape
     layers, size = [], in_dim
     if hidden:
         layers += [nn.Linear(in_dim, hidden, bias=False, device=device),
                    nn.BatchNorm1d(hidden, device=device), nn.ReLU()]
         size = hidden
-    return nn.Sequential(
-        *layers,
-        nn.Linear(size, 2 * width * (h // 4) * (w // 4), bias=False, device=device),
-        nn.Unflatten(2 * width, h // 4, w // 4), nn.BatchNorm2d(2 * width, device=device), nn.ReLU(),
-        nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False, device=device),
-        nn.BatchNorm2d(width, device=device), nn.ReLU(),
-        nn.ConvTranspose2d(width, c, 4, 2, 1, device=device), nn.Tanh())
+    return nn.Sequential(*layers, *projection(size, 2 * width, shape, device),
+                         *upsampling(shape, width, device))
+
+
+def projection(in_dim, channels, shape, device="cpu"):
+    """The layers (m, in_dim) -> feature maps (m, channels, H/4, W/4): linear, reshape, BN, ReLU."""
+    h, w = shape[1] // 4, shape[2] // 4
+    return [nn.Linear(in_dim, channels * h * w, bias=False, device=device),
+            nn.Unflatten(channels, h, w), nn.BatchNorm2d(channels, device=device), nn.ReLU()]
+
+
+def upsampling(shape, width, device="cpu"):
+    """The layers (m, 2w, H/4, W/4) -> images (m, C, H, W): two 4x4 stride-2 transposed
+    convolutions (BN and ReLU between them), tanh."""
+    return [nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False, device=device),
+            nn.BatchNorm2d(width, device=device), nn.ReLU(),
+            nn.ConvTranspose2d(width, shape[0], 4, 2, 1, device=device), nn.Tanh()]
 
 
 def discriminator_body(shape, width, device="cpu", in_channels=None):
@@ -91,7 +100,8 @@ def dcgan_init_(module, std=0.02):
 
 
 def label_indices(labels, n_classes, device="cpu"):
-    """Class labels (a Tensor, array or list of ints in [0, n_classes)) as an int64 array on ``device``."""
+    """Class labels (a Tensor, array or list of ints in [0, n_classes)) as an int64 array
+    on ``device``; a ValueError for anything else."""
     data = labels.data if isinstance(labels, Tensor) else labels
     data = backend.to_device(data if hasattr(data, "dtype") else numpy.asarray(data), device)
     if data.ndim != 1 or data.dtype.kind not in "iu":
@@ -114,22 +124,26 @@ def one_hot(labels, n_classes, dtype=None, device="cpu"):
     return Tensor(xp.eye(n_classes, dtype=dtype)[labels])
 
 
-def embed_labels(embedding, labels):
-    """embedding(labels) for int labels given as a Tensor or a raw array.
-
-    A raw array is wrapped in a Tensor first: ``nn.Embedding`` reads
-    ``indices.data``, which for a NumPy array is its memory buffer.
-    """
-    return embedding(labels if isinstance(labels, Tensor) else Tensor(labels))
-
-
 class LabelConditionedGenerator(nn.Module):
-    """G(z, y) = generator_net([z, embed(y)]): the class enters as a learned embedding next to z."""
+    """G(z, y): z and the class y each get their own path to w feature maps of size H/4 x W/4
+    (z by a linear projection, y by an embedding, each with BN and ReLU), concatenated into
+    DCGAN's 2w maps and upsampled as in ``generator_net``.
 
-    def __init__(self, z_dim, n_classes, embed_dim, shape, width, device="cpu"):
+    Separate paths, as in Mirza & Osindero's generator (z and y first map to
+    their own hidden layers), keep half of the first feature maps driven by
+    z; with z and an embedding of y fed jointly to one projection, G learned
+    to ignore z and drew one image per class.
+    """
+
+    def __init__(self, z_dim, n_classes, shape, width, device="cpu"):
         super().__init__()
-        self.embed = nn.Embedding(n_classes, embed_dim, device=device)
-        self.net = generator_net(z_dim + embed_dim, shape, width, device)
+        h, w = shape[1] // 4, shape[2] // 4
+        self.z_path = nn.Sequential(*projection(z_dim, width, shape, device))
+        self.embed = nn.Embedding(n_classes, width * h * w, device=device)
+        self.y_path = nn.Sequential(nn.Unflatten(width, h, w), nn.BatchNorm2d(width, device=device),
+                                    nn.ReLU())
+        self.up = nn.Sequential(*upsampling(shape, width, device))
 
     def forward(self, z, labels):
-        return self.net(concatenate([z, embed_labels(self.embed, labels)], axis=1))
+        y = self.y_path(self.embed(labels))
+        return self.up(concatenate([self.z_path(z), y], axis=1))

@@ -25,7 +25,7 @@ logits for c1 and the means mu of a factored Gaussian with unit variance for
 and the categorical part alone gives the reported bound
 L_I(cat) = log K - cross_entropy <= I(c1; G(z, c)) <= log K.
 
-One iteration (as in the authors' code, where Q's parameters train with D's):
+One iteration (Q's parameters, on D's body, train in D's step):
 
     sample m real images x, noise z and codes c
     D and Q descend  -[E log D(x) + E log(1 - D(G(z, c)))] - lambda E log Q(c | G(z, c))
@@ -53,7 +53,8 @@ from .image_networks import (IMAGE_DATA, body_features, check_image_shape, dcgan
 
 
 class InfoDiscriminator(nn.Module):
-    """D and Q on one body: x -> (D's logit (m,), Q's code logits (m, K), Q's code means (m, n_cont))."""
+    """D and Q on one body: x -> (D's logit (m,), Q's logits for c1 (m, K), Q's means for the
+    continuous codes (m, n_continuous))."""
 
     def __init__(self, shape, width, hidden, q_hidden, n_categories, n_continuous, device="cpu"):
         super().__init__()

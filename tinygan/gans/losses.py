@@ -30,12 +30,13 @@ from .. import functional as F
 # ------------------------------------------------------------- cross-entropy family
 
 def discriminator_cross_entropy(real, fake):
-    """-V(D, G) = -E log sigma(d(x)) - E log(1 - sigma(d(G(z)))) = E softplus(-d_real) + E softplus(d_fake)."""
+    """-V(D, G) = -E log sigma(d(x)) - E log(1 - sigma(d(G(z))))
+               = E softplus(-d_real) + E softplus(d_fake)."""
     return F.softplus(-real).mean() + F.softplus(fake).mean()
 
 
 def generator_minimax(fake):
-    """E log(1 - D(G(z))) = -E softplus(d_fake): the cost of Algorithm 1, which saturates when D wins."""
+    """E log(1 - D(G(z))) = -E softplus(d_fake): Algorithm 1's cost, which saturates when D wins."""
     return -F.softplus(fake).mean()
 
 

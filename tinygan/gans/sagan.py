@@ -24,9 +24,9 @@ the hinge loss (seeds 004 eqs. 26-27 with h(t) = max(0, 1 - t)),
 and the two-time-scale update rule: one D step per G step, with D's
 learning rate 4e-4 and G's 1e-4, Adam with beta1 = 0, beta2 = 0.9. G keeps
 batch norm (the paper's conditional batch norm, unconditional here); D has
-none. Minibatch 256 and z ~ N(0, I)^128 are the paper's (BigGAN's) settings;
-the networks are two-stage versions of its ResNet-free DCGAN-like ones,
-with LeakyReLU(0.1) in D.
+none. Minibatch 256 and z ~ N(0, I)^128 are the paper's settings. The
+networks are ours, small two-stage DCGAN-like ones for 28x28 and 8x8 digits
+with LeakyReLU(0.1) in D (the paper's ImageNet networks are residual).
 """
 import numpy
 
@@ -49,11 +49,13 @@ def spectral_attention(channels, device="cpu"):
 
 
 def sagan_generator(z_dim, shape, width, device="cpu"):
-    """G: z -> linear -> (2w, H/4, W/4) -> up (w, H/2, W/2) -> self-attention -> up (C, H, W), tanh."""
+    """G: z -> linear -> (2w, H/4, W/4) -> up (w, H/2, W/2) -> self-attention
+    -> up (C, H, W), tanh."""
     c, h, w = shape
     return nn.Sequential(
         spectral_norm(nn.Linear(z_dim, 2 * width * (h // 4) * (w // 4), device=device)),
-        nn.Unflatten(2 * width, h // 4, w // 4), nn.BatchNorm2d(2 * width, device=device), nn.ReLU(),
+        nn.Unflatten(2 * width, h // 4, w // 4),
+        nn.BatchNorm2d(2 * width, device=device), nn.ReLU(),
         spectral_norm(nn.ConvTranspose2d(2 * width, width, 4, 2, 1, device=device)),
         nn.BatchNorm2d(width, device=device), nn.ReLU(),
         spectral_attention(width, device),
@@ -156,7 +158,7 @@ class SAGAN(Variant):
                 "grad_norm/D": d_norm, "grad_norm/G": g_norm}
 
     def generator_attention(self, z, queries):
-        """(G(z), attention maps (m, len(queries), H/2, W/2) of G's attention layer for ``queries``)."""
+        """(G(z), the maps (m, len(queries), H/2, W/2) of G's attention layer for ``queries``)."""
         with autograd.no_grad():
             images = self.generator(z)
         h, w = self.data_shape[1] // 2, self.data_shape[2] // 2

@@ -71,7 +71,7 @@ class UnrolledGAN(GAN):
         return functional_call(self.discriminator, theta, x).reshape(-1)
 
     def unrolled_generator_loss(self, x, z):
-        """f_K: the generator cost against theta_D^K, differentiable in theta_G through every step."""
+        """f_K: the generator cost against theta_D^K, differentiable in theta_G through each step."""
         theta = dict(self.discriminator.named_parameters())
         fake = self.generator(z)
         update = self.unrolled_update()

@@ -58,7 +58,7 @@ def gradient_penalty(critic, real, fake, eps, weight):
 
 
 def finite_difference_penalty(critic, real, fake, eps1, eps2, weight):
-    """weight * E (|f(x_1) - f(x_2)| / ||x_1 - x_2||_2 - 1)^2, x_j = interpolates(real, fake, eps_j).
+    """weight * E (|f(x_1) - f(x_2)| / ||x_1 - x_2|| - 1)^2, x_j = interpolates(real, fake, eps_j).
 
     The slope of f between two points of each real-fake segment (seeds 004
     eq. 21): first derivatives only.

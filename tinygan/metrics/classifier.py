@@ -8,7 +8,7 @@ the mnist5k digits (``demos/train_classifier.py``) and reports
 
     FID (LeNet features)  d^2 = |m - m_w|^2 + Tr(C + C_w - 2 (C C_w)^(1/2))   on ``features``
     KID (LeNet features)  unbiased MMD^2 with the cubic kernel, on ``features``
-    IS (LeNet)            exp(E_x KL(p(y|x) || p(y)))                      on ``class_probabilities``
+    IS (LeNet)            exp(E_x KL(p(y|x) || p(y)))               on ``class_probabilities``
 
 These numbers compare runs within tinygan; they are not comparable with
 published Inception-based FID/KID/IS values.
@@ -25,6 +25,14 @@ tinygan image variant uses for MNIST-like data):
 Of mnist5k's 500 images per digit, a fixed 100 per digit are held out
 (``heldout_split``): the classifier never trains on them, and they are the
 real images that generated samples are compared with.
+
+Reference values of the shipped weights: held-out accuracy 0.984 (train
+0.993); FID of the 4,000 training digits against the 1,000 held-out ones
+1.6, of one half of the held-out digits against the other 8.5 (FID is
+biased upwards for small sets); IS of the held-out digits 8.9. The
+features are not rescaled, so kernel values, and KID with them, are in the
+hundreds to thousands (KID of training against held-out digits: -31 +- 47
+over subsets of 500).
 """
 import os
 
@@ -47,7 +55,7 @@ SPLIT_SEED = 20240
 
 
 class LeNet(nn.Module):
-    """The classifier: ``features(x)`` is the 64-d penultimate layer, ``forward(x)`` the 10 logits."""
+    """The classifier: ``features(x)`` is the 64-d penultimate layer, ``forward(x)`` the logits."""
 
     def __init__(self, device="cpu"):
         super().__init__()
