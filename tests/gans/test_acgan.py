@@ -104,6 +104,17 @@ def test_discriminator_has_source_and_class_heads_that_output_logits():
     assert get("acgan") is ACGAN and ACGAN.needs_labels is True
 
 
+def test_samples_of_one_class_alone_still_depend_on_the_class():
+    acgan = ACGAN(SHAPE, SMALL)
+    z = acgan.sample_z(4 + SMALL["batch_size"])
+    images = []
+    for label in (0, 2):
+        acgan.sample_z = queue(z)
+        tg.manual_seed(1)
+        images.append(acgan.sample(4, labels=[label] * 4).numpy())
+    assert np.abs(images[0] - images[1]).max() > 1e-3
+
+
 def test_train_step_is_one_d_step_then_one_g_step(float64):
     acgan = ACGAN(SHAPE, SMALL)
     z_d, z_g = acgan.sample_z(4), acgan.sample_z(4)

@@ -108,6 +108,19 @@ def test_sampled_codes_follow_their_priors():
     assert c.min() >= -1 and c.max() <= 1 and abs(c.mean()) < 0.05
 
 
+def test_samples_of_one_category_alone_still_depend_on_the_category():
+    info = InfoGAN(SHAPE, SMALL)
+    z = info.sample_z(4)
+    images = []
+    for category in (0, 2):
+        info.sample_z = queue(z, info.sample_z(SMALL["batch_size"]))
+        tg.manual_seed(1)
+        images.append(info.sample(4, categories=[category] * 4, continuous=np.zeros((4, 2))).numpy())
+        del info.sample_z
+    assert images[0].shape == (4,) + SHAPE
+    assert np.abs(images[0] - images[1]).max() > 1e-3
+
+
 def test_train_step_replayed_with_lambda_in_both_steps(float64):
     info = InfoGAN(SHAPE, {**SMALL, "info_lambda": 0.7})
     z_d, z_g = info.sample_z(4), info.sample_z(4)

@@ -46,7 +46,7 @@ separate paths (as ``cgan`` does), LeNet read only 20-30% of the samples as
 the requested digit even after 3,000 steps, and with ``classify_fakes=False``
 G drew one image per class, ignoring z.
 """
-from .. import autograd, nn
+from .. import autograd, backend, nn
 from .. import functional as F
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import (IMAGE_DATA, body_features, check_image_shape, dcgan_init_,
@@ -194,11 +194,21 @@ class ACGAN(Variant):
                 **accuracy, "grad_norm/D": d_norm, "grad_norm/G": g_norm}
 
     def sample(self, n, labels=None):
-        """n images G(c, z) of the given classes (random ones if None), without a graph."""
-        labels = (self.sample_labels(n) if labels is None
-                  else label_indices(labels, self.config["n_classes"], self.device))
+        """n images G(c, z) of the given classes (random ones if None), without a graph.
+
+        Chosen classes are generated in one batch with ``batch_size`` random
+        companions (then dropped), so that G's batch norm normalises over a mix
+        of classes as in training; in a batch of one class alone, batch norm
+        would remove the class's contribution.
+        """
+        if labels is None:
+            with autograd.no_grad():
+                return self.generator(self.sample_z(n), self.sample_labels(n))
+        labels = label_indices(labels, self.config["n_classes"], self.device)
+        companions = self.sample_labels(self.config["batch_size"])
+        all_labels = backend.xp_for(self.device).concatenate([labels, companions])
         with autograd.no_grad():
-            return self.generator(self.sample_z(n), labels)
+            return self.generator(self.sample_z(len(all_labels)), all_labels)[:n]
 
 
 def _accuracy(class_logits, labels):

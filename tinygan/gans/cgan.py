@@ -28,7 +28,7 @@ with maxout and SGD with decaying learning rate are replaced by the DCGAN
 networks and optimiser (Adam, lr 2e-4, beta1 = 0.5, weights ~ N(0, 0.02)),
 the usual practice since Radford et al. 2016.
 """
-from .. import autograd, nn
+from .. import autograd, backend, nn
 from ..ops.shape import concatenate
 from .base import Variant, descend, frozen, mean_of
 from .dcgan import discriminator_loss, generator_loss
@@ -107,8 +107,18 @@ class CGAN(Variant):
                 "grad_norm/D": d_norm, "grad_norm/G": g_norm}
 
     def sample(self, n, labels=None):
-        """n images G(z | y) for the given labels (random ones if None), without a graph."""
-        labels = (self.sample_labels(n) if labels is None
-                  else label_indices(labels, self.config["n_classes"], self.device))
+        """n images G(z | y) for the given labels (random ones if None), without a graph.
+
+        Chosen labels are generated in one batch with ``batch_size`` random
+        companions (then dropped), so that G's batch norm normalises over a mix
+        of labels as in training; in a batch of one label alone, batch norm
+        would remove the label's contribution.
+        """
+        if labels is None:
+            with autograd.no_grad():
+                return self.generator(self.sample_z(n), self.sample_labels(n))
+        labels = label_indices(labels, self.config["n_classes"], self.device)
+        companions = self.sample_labels(self.config["batch_size"])
+        all_labels = backend.xp_for(self.device).concatenate([labels, companions])
         with autograd.no_grad():
-            return self.generator(self.sample_z(n), labels)
+            return self.generator(self.sample_z(len(all_labels)), all_labels)[:n]

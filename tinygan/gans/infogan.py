@@ -190,9 +190,20 @@ class InfoGAN(Variant):
             return self.generator(latent)
 
     def sample(self, n, categories=None, continuous=None):
-        """n images G(z, c) for given codes (random ones where None), without a graph."""
+        """n images G(z, c) for given codes (random ones where None), without a graph.
+
+        Chosen codes are generated in one batch with ``batch_size`` random
+        companions (then dropped), so that G's batch norm normalises over a mix
+        of codes as in training; in a batch of one code alone, batch norm would
+        remove the code's contribution.
+        """
         random_categories, random_continuous = self.sample_codes(n)
+        chosen = categories is not None or continuous is not None
         categories = random_categories if categories is None else categories
         continuous = random_continuous if continuous is None else continuous
+        latent = self.latent(self.sample_z(n), categories, continuous)
+        if chosen:
+            m = self.config["batch_size"]
+            latent = concatenate([latent, self.latent(self.sample_z(m), *self.sample_codes(m))])
         with autograd.no_grad():
-            return self.generator(self.latent(self.sample_z(n), categories, continuous))
+            return self.generator(latent)[:n]
