@@ -44,3 +44,13 @@ def test_gradients_through_sigma_first_and_second_order():
         return tg.tanh(layer(x))
 
     assert gradcheck(f, [w0]) and gradgradcheck(f, [w0])
+
+
+def test_transposed_conv_uses_the_output_channel_axis_like_pytorch():
+    layer = nn.utils.spectral_norm(nn.ConvTranspose2d(3, 5, 2))
+    assert layer.weight_u.shape == (5,) and layer.weight_v.shape == (3 * 2 * 2,)
+    for _ in range(60):
+        layer(tg.randn(1, 3, 2, 2))
+    w = layer.weight_orig.numpy().transpose(1, 0, 2, 3).reshape(5, -1)
+    numpy.testing.assert_allclose(layer.weight_u.numpy() @ w @ layer.weight_v.numpy(),
+                                  numpy.linalg.svd(w, compute_uv=False)[0], rtol=1e-4)
