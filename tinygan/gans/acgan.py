@@ -46,12 +46,11 @@ separate paths (as ``cgan`` does), LeNet read only 20-30% of the samples as
 the requested digit even after 3,000 steps, and with ``classify_fakes=False``
 G drew one image per class, ignoring z.
 """
-from .. import autograd, backend, nn
+from .. import autograd, nn
 from .. import functional as F
 from .base import Variant, descend, frozen, mean_of
-from .image_networks import (IMAGE_DATA, body_features, check_image_shape, dcgan_init_,
-                             discriminator_body, generator_net, label_indices,
-                             random_labels)
+from .image_networks import (IMAGE_DATA, ClassConditionalSampling, body_features, check_image_shape, dcgan_init_,
+                             discriminator_body, generator_net, label_indices)
 
 GENERATOR_COSTS = ("non-saturating", "minimax")
 
@@ -127,7 +126,7 @@ def generator_loss(fake_source, fake_classes, fake_labels, cost="non-saturating"
 
 # ------------------------------------------------------------------ the variant
 
-class ACGAN(Variant):
+class ACGAN(ClassConditionalSampling, Variant):
     """Odena et al. 2017: D outputs source and class; D maximises L_S + L_C, G L_C - L_S."""
 
     name = "acgan"
@@ -161,10 +160,6 @@ class ACGAN(Variant):
         self.opt_g = self.make_optimizer(self.generator)
         self.opt_d = self.make_optimizer(self.discriminator)
 
-    def sample_labels(self, m):
-        """m classes c ~ U{0, ..., n_classes - 1}."""
-        return random_labels(m, self.config["n_classes"], self.device)
-
     def discriminate(self, x):
         """D's source logits (m,) on a batch of images (the class head is left out)."""
         return self.discriminator(x)[0]
@@ -192,23 +187,6 @@ class ACGAN(Variant):
         return {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
                 "D(x)": mean_of(real_source.sigmoid()), "D(G(z))": mean_of(fake_source.sigmoid()),
                 **accuracy, "grad_norm/D": d_norm, "grad_norm/G": g_norm}
-
-    def sample(self, n, labels=None):
-        """n images G(c, z) of the given classes (random ones if None), without a graph.
-
-        Chosen classes are generated in one batch with ``batch_size`` random
-        companions (then dropped), so that G's batch norm normalises over a mix
-        of classes as in training; in a batch of one class alone, batch norm
-        would remove the class's contribution.
-        """
-        if labels is None:
-            with autograd.no_grad():
-                return self.generator(self.sample_z(n), self.sample_labels(n))
-        labels = label_indices(labels, self.config["n_classes"], self.device)
-        companions = self.sample_labels(self.config["batch_size"])
-        all_labels = backend.xp_for(self.device).concatenate([labels, companions])
-        with autograd.no_grad():
-            return self.generator(self.sample_z(len(all_labels)), all_labels)[:n]
 
 
 def _accuracy(class_logits, labels):

@@ -28,13 +28,13 @@ with maxout and SGD with decaying learning rate are replaced by the DCGAN
 networks and optimiser (Adam, lr 2e-4, beta1 = 0.5, weights ~ N(0, 0.02)),
 the usual practice since Radford et al. 2016.
 """
-from .. import autograd, backend, nn
+from .. import autograd, nn
 from ..ops.shape import concatenate
 from .base import Variant, descend, frozen, mean_of
 from .dcgan import discriminator_loss, generator_loss
-from .image_networks import (IMAGE_DATA, LabelConditionedGenerator, body_features,
-                             check_image_shape, dcgan_init_, discriminator_body, label_indices,
-                             random_labels)
+from .image_networks import (IMAGE_DATA, ClassConditionalSampling, LabelConditionedGenerator,
+                             body_features, check_image_shape, dcgan_init_, discriminator_body,
+                             label_indices)
 
 
 class ConditionalDiscriminator(nn.Module):
@@ -53,7 +53,7 @@ class ConditionalDiscriminator(nn.Module):
         return self.out(self.body(concatenate([x, label_map], axis=1))).reshape(-1)
 
 
-class CGAN(Variant):
+class CGAN(ClassConditionalSampling, Variant):
     """Mirza & Osindero 2014: G(z | y) and D(x | y), both fed the label through an embedding."""
 
     name = "cgan"
@@ -82,10 +82,6 @@ class CGAN(Variant):
         self.opt_g = self.make_optimizer(self.generator)
         self.opt_d = self.make_optimizer(self.discriminator)
 
-    def sample_labels(self, m):
-        """m labels y' ~ U{0, ..., n_classes - 1}."""
-        return random_labels(m, self.config["n_classes"], self.device)
-
     def train_step(self, sample_real):
         m = self.config["batch_size"]
         x, y = sample_real(m)
@@ -105,20 +101,3 @@ class CGAN(Variant):
         return {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
                 "D(x)": mean_of(real_logits.sigmoid()), "D(G(z))": mean_of(fake_logits.sigmoid()),
                 "grad_norm/D": d_norm, "grad_norm/G": g_norm}
-
-    def sample(self, n, labels=None):
-        """n images G(z | y) for the given labels (random ones if None), without a graph.
-
-        Chosen labels are generated in one batch with ``batch_size`` random
-        companions (then dropped), so that G's batch norm normalises over a mix
-        of labels as in training; in a batch of one label alone, batch norm
-        would remove the label's contribution.
-        """
-        if labels is None:
-            with autograd.no_grad():
-                return self.generator(self.sample_z(n), self.sample_labels(n))
-        labels = label_indices(labels, self.config["n_classes"], self.device)
-        companions = self.sample_labels(self.config["batch_size"])
-        all_labels = backend.xp_for(self.device).concatenate([labels, companions])
-        with autograd.no_grad():
-            return self.generator(self.sample_z(len(all_labels)), all_labels)[:n]

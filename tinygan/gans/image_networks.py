@@ -21,7 +21,7 @@ shipped digit classifier (``tinygan.metrics.classifier``) takes; the 8x8
 """
 import numpy
 
-from .. import backend, nn
+from .. import autograd, backend, nn
 from ..ops.shape import concatenate
 from ..tensor import Tensor
 
@@ -115,6 +115,32 @@ def label_indices(labels, n_classes, device="cpu"):
 def random_labels(m, n_classes, device="cpu"):
     """m class labels drawn uniformly from [0, n_classes) with the engine's generator."""
     return backend.generator(device).integers(0, n_classes, m).astype("int64")
+
+
+class ClassConditionalSampling:
+    """Label sampling shared by the class-conditional variants (CGAN, AC-GAN):
+    the variant has ``generator(z, labels)`` and ``config["n_classes"]``."""
+
+    def sample_labels(self, m):
+        """m class labels y ~ U{0, ..., n_classes - 1}."""
+        return random_labels(m, self.config["n_classes"], self.device)
+
+    def sample(self, n, labels=None):
+        """n images G(z | y) for the given labels (random ones if None), without a graph.
+
+        Chosen labels are generated in one batch with ``batch_size`` random
+        companions (then dropped), so that G's batch norm normalises over a mix
+        of labels as in training; in a batch of one label alone, batch norm
+        would remove the label's contribution.
+        """
+        if labels is None:
+            with autograd.no_grad():
+                return self.generator(self.sample_z(n), self.sample_labels(n))
+        labels = label_indices(labels, self.config["n_classes"], self.device)
+        companions = self.sample_labels(self.config["batch_size"])
+        all_labels = backend.xp_for(self.device).concatenate([labels, companions])
+        with autograd.no_grad():
+            return self.generator(self.sample_z(len(all_labels)), all_labels)[:n]
 
 
 def one_hot(labels, n_classes, dtype=None, device="cpu"):
