@@ -49,7 +49,8 @@ G drew one image per class, ignoring z.
 from .. import autograd, nn
 from .. import functional as F
 from .base import Variant, descend, frozen, mean_of
-from .image_networks import (IMAGE_DATA, ClassConditionalSampling, body_features, check_image_shape, dcgan_init_,
+from .image_networks import (IMAGE_DATA, ClassConditionalSampling, body_features,
+                             check_image_shape, dcgan_init_,
                              discriminator_body, generator_net, label_indices)
 
 GENERATOR_COSTS = ("non-saturating", "minimax")
