@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import tinygan as tg
-from tinygan.gans import LSGAN, PacGAN
+from tinygan.gans import LSGAN, PacDCGAN, PacGAN
 
 from tests.gans.helpers import counting_sampler
 
@@ -40,3 +40,27 @@ def test_lsgan_codes_enter_the_losses():
     assert gan.loss.generator(fake).item() == pytest.approx(0.5 * np.mean([0.25, 0.0]))
     metrics = gan.train_step(counting_sampler())
     assert "D(x)" in metrics and np.isfinite(metrics["loss/D"])
+
+
+@pytest.mark.parametrize("pack", [2, 3])
+def test_pacdcgan_stacks_each_pack_of_images_along_channels(pack):
+    gan = PacDCGAN((3, 8, 8), {"pack": pack, "batch_size": 4, "width": 4, "z_dim": 3})
+    assert gan.discriminator[0][0].in_channels == 3 * pack
+    x = tg.randn(4 * pack, 3, 8, 8)
+    gan.discriminator.eval()            # batch statistics would couple the packs
+    out = gan.discriminate(x)
+    assert out.shape == (4,)
+    second_pack = tg.tensor(np.concatenate(list(x.numpy()[pack:2 * pack]))[None])
+    np.testing.assert_allclose(gan.discriminator(second_pack).numpy().ravel(), out.numpy()[1:2],
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_pacdcgan_step_draws_batch_size_times_pack_images():
+    gan = PacDCGAN((1, 8, 8), {"pack": 2, "batch_size": 3, "width": 4, "z_dim": 3})
+    drawn = []
+
+    def sample_real(m):
+        drawn.append(m)
+        return tg.randn(m, 1, 8, 8)
+    metrics = gan.train_step(sample_real)
+    assert drawn == [6] and 0 < metrics["D(x)"] < 1 and np.isfinite(metrics["loss/G"])

@@ -11,7 +11,7 @@ Every variant follows the protocol of ``base.Variant``: ``name``, ``paper``,
 from .base import Variant
 from .gan import GAN
 from .lsgan import LSGAN
-from .pacgan import PacGAN
+from .pacgan import PacDCGAN, PacGAN
 from .unrolled import UnrolledGAN
 from .wgan import WGAN
 from .wgan_gp import WGANGP
@@ -32,7 +32,7 @@ from .xgan import XGAN
 
 VARIANTS = {cls.name: cls for cls in (GAN, WGAN, WGANGP, UnrolledGAN, PacGAN, LSGAN,
                                       BiGAN, VAEGAN, CycleGAN, GANCLS,
-                                      DCGAN, SAGAN, CGAN, ACGAN, InfoGAN,
+                                      DCGAN, PacDCGAN, SAGAN, CGAN, ACGAN, InfoGAN,
                                       ProGAN, BigGAN, StyleGAN2, BigBiGAN, XGAN)}
 
 
@@ -56,5 +56,5 @@ def get(name):
 
 
 __all__ = ["VARIANTS", "Variant", "GAN", "WGAN", "WGANGP", "UnrolledGAN", "PacGAN", "LSGAN",
-           "BiGAN", "VAEGAN", "CycleGAN", "GANCLS", "DCGAN", "SAGAN", "CGAN", "ACGAN",
+           "BiGAN", "VAEGAN", "CycleGAN", "GANCLS", "DCGAN", "PacDCGAN", "SAGAN", "CGAN", "ACGAN",
            "InfoGAN", "ProGAN", "BigGAN", "StyleGAN2", "BigBiGAN", "XGAN", "get", "register"]

@@ -82,18 +82,27 @@ class DCGAN(Variant):
         betas=(0.5, 0.999),
         init_std=0.02,
     )
-    supported_data = IMAGE_DATA
+    supported_data = IMAGE_DATA + ("stacked-mnist",)
 
     def __init__(self, data_shape, config=None, device="cpu"):
         super().__init__(data_shape, config, device)
         cfg, shape = self.config, check_image_shape(self.name, self.data_shape)
         self.generator = dcgan_generator(cfg["z_dim"], shape, cfg["width"], device, cfg["init_std"])
-        self.discriminator = dcgan_discriminator(shape, cfg["width"], device, cfg["init_std"])
+        self.discriminator = self.build_discriminator(shape)
         self.opt_g = self.make_optimizer(self.generator)
         self.opt_d = self.make_optimizer(self.discriminator)
 
+    def build_discriminator(self, shape):
+        """D: images of ``shape`` -> one logit each (PacDCGAN widens its input)."""
+        cfg = self.config
+        return dcgan_discriminator(shape, cfg["width"], self.device, cfg["init_std"])
+
+    def samples_per_batch(self):
+        """How many real (and generated) images one minibatch holds: m."""
+        return self.config["batch_size"]
+
     def train_step(self, sample_real):
-        m = self.config["batch_size"]
+        m = self.samples_per_batch()
         x = sample_real(m)
         with autograd.no_grad():
             fake = self.generator(self.sample_z(m))
