@@ -106,3 +106,16 @@ def test_learning_rate_decay_callback():
         lrs.append([g["lr"] for o in variant.optimizers().values() for g in o.param_groups])
     assert lrs[0] == lrs[1] == [1e-3, 1e-3]
     assert lrs[2] == pytest.approx([1e-4, 1e-4]) and lrs[3] == pytest.approx([1e-5, 1e-5])
+
+
+def test_wall_clock_budget_stops_after_the_step_that_crosses_it(monkeypatch):
+    import itertools
+    import tinygan.train as loop
+    clock = itertools.count()           # every reading of the clock is one second later
+    monkeypatch.setattr(loop.time, "perf_counter", lambda: float(next(clock)))
+    tg.manual_seed(0)
+    variant = gans.get("gan")((2,), {"batch_size": 8, "g_hidden": (8,), "d_hidden": (8,)})
+    history = train(variant, Ring(), steps=100, seed=0, progress=False, max_seconds=2.5)
+    # readings: start 0, after steps 1, 2, 3 -> 1, 2, 3 (past 2.5), end 4
+    assert [r["step"] for r in history] == [1, 2, 3]
+    assert history.seconds == 4.0 and history.steps_per_second == pytest.approx(0.75)

@@ -121,7 +121,7 @@ def decay_learning_rate(steps, final_factor, start_fraction=0.5):
 
 
 def train(variant, data, steps, batch_size=None, seed=0, log_every=100, callback=None,
-          progress=True, data_rng=None, start_step=0):
+          progress=True, data_rng=None, start_step=0, max_seconds=None):
     """Run ``steps`` iterations of ``variant.train_step`` on ``data``; return the History.
 
     Seeds the model's generator (``tg.manual_seed(seed)``: z, interpolation
@@ -136,6 +136,11 @@ def train(variant, data, steps, batch_size=None, seed=0, log_every=100, callback
     To resume a run: restore the variant and the random states, pass
     ``seed=None`` (the engine's generator is left as restored), the restored
     data Generator as ``data_rng``, and the steps already done as ``start_step``.
+
+    ``max_seconds`` is a wall-clock budget: training stops after the first
+    step that ends past it, even if fewer than ``steps`` were done
+    (``len(history)`` says how many), so that variants of different speeds
+    can be compared at equal cost.
     """
     if batch_size is not None:
         variant.config["batch_size"] = int(batch_size)
@@ -153,10 +158,13 @@ def train(variant, data, steps, batch_size=None, seed=0, log_every=100, callback
         history.append(metrics)
         if callback is not None:
             callback(step, variant, metrics)
-        if progress and (step % log_every == 0 or step == start_step + steps):
+        out_of_time = max_seconds is not None and time.perf_counter() - start >= max_seconds
+        if progress and (step % log_every == 0 or step == start_step + steps or out_of_time):
             _show(bar, step - start_step, steps, metrics)
+        if out_of_time:
+            break
     history.seconds = time.perf_counter() - start
-    history.steps_per_second = steps / history.seconds if history.seconds > 0 else float("inf")
+    history.steps_per_second = len(history) / history.seconds if history.seconds > 0 else float("inf")
     if bar is not None:
         bar.close()
     return history

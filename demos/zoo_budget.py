@@ -1,0 +1,101 @@
+"""The scaled-up families in miniature beside DCGAN, each trained for the same wall-clock time.
+
+    python demos/zoo_budget.py                          # 6 variants x 4 minutes, on 2 CPU cores
+    python demos/zoo_budget.py --minutes 10             # a longer budget each
+    python demos/zoo_budget.py --variants dcgan,stylegan2
+
+Every variant trains on mnist5k's 4,000 training digits for the same number
+of minutes (``tinygan.train.train(max_seconds=...)``), so a variant whose
+steps cost more gets fewer of them; then 2,000 of its samples are scored
+against the 1,000 held-out digits with FID (LeNet features; lower is
+better) and IS (LeNet; at most 10). ProGAN and StyleGAN2 work at 32x32:
+they train on the digits padded to 32x32, and their samples are cropped
+back to 28x28 for LeNet. XGAN translates rather than samples: its row
+scores g_12(x) of the held-out digits against the held-out digits
+thickened (its domain 2), and adds the mean pixel error against that
+ground-truth thickening. Untrained DCGAN's FID is printed for scale.
+
+Writes demos/out/zoo_<variant>.png (64 samples, or for XGAN held-out
+digits above their translations).
+"""
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")   # small convolutions: BLAS threads only add overhead
+
+import numpy as np  # noqa: E402
+
+from tinygan import data as datasets  # noqa: E402
+from tinygan.data import domains  # noqa: E402
+from tinygan import tensor  # noqa: E402
+from tinygan.train import train  # noqa: E402
+
+from _grid import save_grid  # noqa: E402
+from _image_runs import digit_split, lenet_metrics, report, samples  # noqa: E402
+from common import arguments, build, out_path  # noqa: E402
+
+# variant: (config for a few minutes on a CPU, images padded to 32x32?)
+VARIANTS = {
+    "dcgan": ({"width": 32, "batch_size": 64}, False),
+    "progan": ({"width": 32, "batch_size": 16, "fade_images": 3000, "stable_images": 3000}, True),
+    "biggan": ({"width": 16, "batch_size": 32, "n_d_steps": 1, "lr_g": 2e-4, "embed_dim": 16,
+                "z_dim": 48}, False),
+    "stylegan2": ({"width": 16, "batch_size": 16, "n_mapping": 2, "z_dim": 32, "w_dim": 32},
+                  True),
+    "bigbigan": ({"batch_size": 64, "width": 32}, False),
+    "xgan": ({"batch_size": 32}, False),
+}
+N_SAMPLES = 2000
+
+
+def crop_28(images):
+    """32x32 images (padded MNIST) cut back to their central 28x28."""
+    return images[..., 2:30, 2:30] if images.shape[-1] == 32 else images
+
+
+def training_data(name, train_set, padded):
+    """What ``name`` trains on: the training digits (padded to 32x32), or for XGAN the pair
+    (digits, thickened digits), unpaired."""
+    if name == "xgan":
+        return domains.make_pair(train_set.images, "thicken", seed=0, labels=train_set.labels,
+                                 name="mnist5k-thicken")
+    if padded:
+        return datasets.ImageSet(datasets.pad(train_set.images, 32), train_set.labels,
+                                 train_set.name)
+    return train_set
+
+
+def evaluate(name, variant, heldout):
+    """(metrics dict, images to draw) of a trained variant."""
+    if name == "xgan":
+        translated = variant.translate(tensor(heldout.images)).numpy()
+        thick = domains.thicken(heldout.images).astype(np.float32)
+        metrics = lenet_metrics(translated, datasets.ImageSet(thick, heldout.labels, "thick"))
+        metrics["|g12(x) - T(x)|"] = float(np.abs(translated - thick).mean())
+        return metrics, np.concatenate([heldout.images[:32], translated[:32]])
+    fake = crop_28(samples(variant, N_SAMPLES))
+    return lenet_metrics(fake, heldout), fake[:64]
+
+
+def main():
+    args = arguments(__doc__.splitlines()[0],
+                     minutes=(float, 4.0, "wall-clock training budget of each variant"),
+                     variants=(str, ",".join(VARIANTS), "comma-separated variants"))
+    train_set, heldout = digit_split()
+    budget = 60 * args.minutes
+    report("untrained DCGAN", lenet_metrics(samples(build("dcgan", train_set.shape,
+                                                          VARIANTS["dcgan"][0], args.seed),
+                                                    N_SAMPLES), heldout))
+    for name in args.variants.split(","):
+        config, padded = VARIANTS[name]
+        data = training_data(name, train_set, padded)
+        variant = build(name, data.shape, config, args.seed)
+        history = train(variant, data, 10 ** 9, seed=args.seed, log_every=100,
+                        max_seconds=budget)
+        metrics, shown = evaluate(name, variant, heldout)
+        report(f"{name}: {len(history)} steps in {history.seconds:.0f} s", metrics)
+        print("wrote", save_grid(shown, out_path(f"zoo_{name}.png"), 8,
+                                 f"{name}, {len(history)} steps ({args.minutes:g} min)"))
+
+
+if __name__ == "__main__":
+    main()
