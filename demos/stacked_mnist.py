@@ -25,7 +25,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")   # small convolutions: BLAS threa
 
 import time  # noqa: E402
 
-import numpy as np  # noqa: E402
 
 from tinygan import data  # noqa: E402
 from tinygan.metrics.stacked_mnist import N_SAMPLES, stacked_mnist_metrics  # noqa: E402

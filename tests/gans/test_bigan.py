@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import tinygan as tg
-from tinygan.gans.bigan import (BiGAN, descend_jointly, discriminator_loss,
-                                encoder_generator_loss)
+from tinygan.gans.base import descend_jointly
+from tinygan.gans.bigan import BiGAN, discriminator_loss, encoder_generator_loss
 from tinygan.testing import gradcheck
 
 from tests.gans.helpers import fixed_batches

@@ -103,6 +103,44 @@ def descend(loss, network, optimizer):
     return global_norm(grads)
 
 
+def descend_jointly(loss, networks, optimizers):
+    """One gradient of ``loss`` for the parameters of all ``networks``; then every optimizer steps.
+
+    Returns the gradient's global L2 norm per network (a list, in order).
+    """
+    groups = [list(network.parameters()) for network in networks]
+    grads = autograd.grad(loss, [p for group in groups for p in group])
+    norms, start = [], 0
+    for group in groups:
+        mine = grads[start:start + len(group)]
+        for p, g in zip(group, mine):
+            p.grad = g
+        norms.append(global_norm(mine))
+        start += len(group)
+    for optimizer in optimizers:
+        optimizer.step()
+    return norms
+
+
+def descend_each(assignments):
+    """For each (loss, network, optimizer): the gradient of that loss for that network's parameters.
+
+    All gradients are taken from the one graph before any optimizer steps
+    (the updates are simultaneous, as in Algorithm 1). Returns the global
+    L2 norm of each network's gradient, in order.
+    """
+    all_grads = []
+    for i, (loss, network, _) in enumerate(assignments):
+        params = list(network.parameters())
+        last = i == len(assignments) - 1
+        all_grads.append((params, autograd.grad(loss, params, retain_graph=not last)))
+    for (params, grads), (_, _, optimizer) in zip(all_grads, assignments):
+        for p, g in zip(params, grads):
+            p.grad = g
+        optimizer.step()
+    return [global_norm(grads) for _, grads in all_grads]
+
+
 def global_norm(tensors):
     """sqrt(sum over tensors of sum of squares), as a float."""
     return math.sqrt(sum(float((t.data * t.data).sum()) for t in tensors))

@@ -31,7 +31,7 @@ body.
 """
 from .. import autograd, nn, optim
 from ..ops.shape import concatenate
-from .base import Variant, descend, frozen, global_norm, mean_of
+from .base import Variant, descend, descend_jointly, frozen, mean_of
 from .image_networks import (IMAGE_DATA, body_features, check_image_shape, discriminator_body,
                              generator_net)
 from .losses import discriminator_cross_entropy
@@ -84,25 +84,6 @@ def encoder_generator_loss(real_pair, fake_pair, kind="non-saturating"):
     if kind == "non-saturating":
         return discriminator_cross_entropy(fake_pair, real_pair)
     raise ValueError(f"bigan: unknown loss {kind!r}; use one of {LOSS_KINDS}")
-
-
-def descend_jointly(loss, networks, optimizers):
-    """One gradient of ``loss`` for the parameters of all ``networks``; then every optimizer steps.
-
-    Returns the gradient's global L2 norm per network (a list, in order).
-    """
-    groups = [list(network.parameters()) for network in networks]
-    grads = autograd.grad(loss, [p for group in groups for p in group])
-    norms, start = [], 0
-    for group in groups:
-        mine = grads[start:start + len(group)]
-        for p, g in zip(group, mine):
-            p.grad = g
-        norms.append(global_norm(mine))
-        start += len(group)
-    for optimizer in optimizers:
-        optimizer.step()
-    return norms
 
 
 # ------------------------------------------------------------------ the variant

@@ -30,8 +30,8 @@ lr 2e-4 as in the paper.
 """
 from .. import autograd, nn
 from ..ops.shape import concatenate
-from .base import Variant, descend, frozen, mean_of
-from .bigan import descend_jointly, image_encoder
+from .base import Variant, descend, descend_jointly, frozen, mean_of
+from .bigan import image_encoder
 from .image_networks import (IMAGE_DATA, body_features, check_image_shape, discriminator_body,
                              generator_net)
 from .losses import discriminator_hinge

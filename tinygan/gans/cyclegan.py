@@ -38,8 +38,7 @@ norm) and a PatchGAN discriminator that scores overlapping patches.
 from .. import autograd, backend, nn
 from .. import functional as F
 from ..tensor import Tensor
-from .base import Variant, descend, frozen, mean_of
-from .bigan import descend_jointly
+from .base import Variant, descend, descend_jointly, frozen, mean_of
 from .image_networks import IMAGE_DATA
 from .losses import discriminator_least_squares
 

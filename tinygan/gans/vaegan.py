@@ -39,7 +39,7 @@ from .. import autograd, nn
 from .. import functional as F
 from ..ops.shape import split
 from ..tensor import randn
-from .base import Variant, global_norm, mean_of
+from .base import Variant, descend_each, mean_of
 from .image_networks import (IMAGE_DATA, body_features, check_image_shape, discriminator_body,
                              generator_net)
 
@@ -112,25 +112,6 @@ def decoder_gan_loss(reconstructed, prior, kind="non-saturating"):
     if kind == "non-saturating":
         return F.softplus(-reconstructed).mean() + F.softplus(-prior).mean()
     raise ValueError(f"vaegan: unknown decoder loss {kind!r}; use one of {DECODER_LOSSES}")
-
-
-def descend_each(assignments):
-    """For each (loss, network, optimizer): the gradient of that loss for that network's parameters.
-
-    All gradients are taken from the one graph before any optimizer steps
-    (the updates are simultaneous, as in Algorithm 1). Returns the global
-    L2 norm of each network's gradient, in order.
-    """
-    all_grads = []
-    for i, (loss, network, _) in enumerate(assignments):
-        params = list(network.parameters())
-        last = i == len(assignments) - 1
-        all_grads.append((params, autograd.grad(loss, params, retain_graph=not last)))
-    for (params, grads), (_, _, optimizer) in zip(all_grads, assignments):
-        for p, g in zip(params, grads):
-            p.grad = g
-        optimizer.step()
-    return [global_norm(grads) for _, grads in all_grads]
 
 
 # ------------------------------------------------------------------ the variant
