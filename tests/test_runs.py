@@ -211,3 +211,15 @@ def test_binned_divergence_is_near_zero_for_the_data_and_log2_for_disjoint_sampl
     assert close < 0.01
     assert half == pytest.approx(0.75 * math.log(4 / 3), abs=0.01)     # one of the two modes
     assert apart == pytest.approx(math.log(2), abs=1e-3)
+
+
+def test_stacked_mnist_runs_are_scored_by_their_modes(tmp_path):
+    config = runs.make_config("pacdcgan", "stacked-mnist", steps=2, batch_size=4,
+                              overrides={"width": 4, "z_dim": 8}, log_every=1,
+                              checkpoint_every=2, sample_every=0)
+    start(tmp_path, config)
+    entry = runs.evaluate_run(tmp_path, n=60)
+    metrics = entry["metrics"]
+    assert metrics["modes_total"] == 1000 and 1 <= metrics["modes"] <= 60
+    assert 0 < metrics["mode_kl"] <= math.log(1000)
+    assert any("26000" in note for note in entry["notes"])

@@ -334,7 +334,7 @@ def build_parser():
 
     evaluation = commands.add_parser("eval", help="evaluate a run's latest checkpoint")
     evaluation.add_argument("dir", metavar="DIR")
-    evaluation.add_argument("--n", type=int, help="samples (default 2500 toy, 1000 images)")
+    evaluation.add_argument("--n", type=int, help="samples (default 2500 toy, 1000 images, 26000 stacked-mnist)")
     evaluation.add_argument("--seed", type=int, default=0)
     evaluation.set_defaults(handler=eval_command)
 
