@@ -63,6 +63,17 @@ def mosaic(images, cols):
     return out
 
 
+def save_panels(panels, path, cols=16, rows=2):
+    """One figure of stacked panels, each (images, title) showing its first rows x cols images."""
+    fig, axes = plotting.figure(len(panels), 1, size=4.2)
+    for ax, (images, title) in zip(axes, panels):
+        ax.imshow(mosaic(images[:rows * cols], cols), cmap="gray_r", vmin=-1, vmax=1)
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
+    fig.set_size_inches(7, 5.5)
+    return plotting.save(fig, path)
+
+
 def main():
     args = arguments(__doc__.splitlines()[0], data=(str, "digits", "digits or mnist5k"))
     steps = STEPS[args.data][1 if args.full else 0]
@@ -88,17 +99,9 @@ def main():
     print(f"linear probe on E(x): {100 * probe:.1f}% test accuracy "
           f"(untrained encoder: {100 * probe0:.1f}%)")
 
-    cols = 16
-    samples = bigan.sample(cols * 2).numpy()
-    fig, axes = plotting.figure(3, 1, size=4.2)
-    panels = [(x_test[:cols * 2], "held-out x"), (recon[:cols * 2], "reconstructions G(E(x))"),
-              (samples, "samples G(z)")]
-    for ax, (images, title) in zip(axes, panels):
-        ax.imshow(mosaic(images, cols), cmap="gray_r", vmin=-1, vmax=1)
-        ax.set_title(title, fontsize=9)
-        ax.axis("off")
-    fig.set_size_inches(7, 5.5)
-    print("wrote", plotting.save(fig, out_path(f"bigan_reconstructions_{args.data}.png")))
+    print("wrote", save_panels([(x_test, "held-out x"), (recon, "reconstructions G(E(x))"),
+                                (bigan.sample(32).numpy(), "samples G(z)")],
+                               out_path(f"bigan_reconstructions_{args.data}.png")))
 
 
 if __name__ == "__main__":

@@ -19,10 +19,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # tiny matrices: BLAS thread
 import numpy as np  # noqa: E402
 
 import tinygan as tg  # noqa: E402
-from tinygan import data as datasets, plotting  # noqa: E402
+from tinygan import data as datasets  # noqa: E402
 from tinygan.train import train  # noqa: E402
 
-from bigan_reconstructions import classifier, mosaic, split  # noqa: E402
+from bigan_reconstructions import classifier, save_panels, split  # noqa: E402
 from common import arguments, build, out_path  # noqa: E402
 
 STEPS = {"digits": (3000, 20000), "mnist5k": (500, 5000)}
@@ -49,17 +49,9 @@ def main():
     print(f"classifier gives Dec(mu(x)) the label of x: {100 * kept:.1f}% "
           f"(its accuracy on x itself: {100 * real_acc:.1f}%)")
 
-    cols = 16
-    samples = vaegan.sample(cols * 2).numpy()
-    fig, axes = plotting.figure(3, 1, size=4.2)
-    panels = [(x_test[:cols * 2], "held-out x"), (recon[:cols * 2], "reconstructions Dec(mu(x))"),
-              (samples, "samples Dec(z), z ~ N(0, I)")]
-    for ax, (images, title) in zip(axes, panels):
-        ax.imshow(mosaic(images, cols), cmap="gray_r", vmin=-1, vmax=1)
-        ax.set_title(title, fontsize=9)
-        ax.axis("off")
-    fig.set_size_inches(7, 5.5)
-    print("wrote", plotting.save(fig, out_path(f"vaegan_reconstructions_{args.data}.png")))
+    print("wrote", save_panels([(x_test, "held-out x"), (recon, "reconstructions Dec(mu(x))"),
+                                (vaegan.sample(32).numpy(), "samples Dec(z), z ~ N(0, I)")],
+                               out_path(f"vaegan_reconstructions_{args.data}.png")))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Shared test configuration: hypothesis profile and the devices to test on."""
 import os
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -26,3 +27,12 @@ def device(request):
 def _seeded():
     tg.manual_seed(0)
     yield
+
+
+@pytest.fixture
+def float64():
+    """Tensors default to float64 within the test (finite-difference checks need it)."""
+    previous = tg.default_dtype()
+    tg.set_default_dtype(np.float64)
+    yield
+    tg.set_default_dtype(previous)

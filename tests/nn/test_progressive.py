@@ -13,12 +13,7 @@ from tinygan.testing import gradcheck, gradgradcheck
 RNG = np.random.default_rng(0)
 
 
-@pytest.fixture(autouse=True)
-def float64():
-    previous = tg.default_dtype()
-    tg.set_default_dtype(np.float64)
-    yield
-    tg.set_default_dtype(previous)
+pytestmark = pytest.mark.usefixtures("float64")
 
 
 def test_pixel_norm_by_hand():
