@@ -64,3 +64,12 @@ def test_pacdcgan_step_draws_batch_size_times_pack_images():
         return tg.randn(m, 1, 8, 8)
     metrics = gan.train_step(sample_real)
     assert drawn == [6] and 0 < metrics["D(x)"] < 1 and np.isfinite(metrics["loss/G"])
+
+
+def test_a_batch_that_does_not_split_into_packs_is_refused_clearly():
+    toy = PacGAN((2,), {"pack": 2})
+    with pytest.raises(ValueError, match=r"packs of 2.*\(3, 2\)"):
+        toy.discriminate(tg.randn(3, 2))
+    images = PacDCGAN((1, 8, 8), {"pack": 3, "width": 4, "z_dim": 3})
+    with pytest.raises(ValueError, match=r"packs of 3.*\(4, 1, 8, 8\)"):
+        images.discriminate(tg.randn(4, 1, 8, 8))

@@ -49,7 +49,7 @@ class PacGAN(GAN):
 
     def discriminate(self, x):
         """D's logits on the packs of consecutive samples of x: shape (len(x) / pack,)."""
-        packs = x.reshape(x.shape[0] // self.config["pack"], -1)
+        packs = x.reshape(whole_packs(x.shape, self.config["pack"]), -1)
         return self.discriminator(packs).reshape(-1)
 
 
@@ -72,6 +72,15 @@ class PacDCGAN(DCGAN):
 
     def discriminate(self, x):
         """D's logits on the packs of consecutive images of x: shape (len(x) / pack,)."""
-        m, c, h, w = x.shape
+        _, c, h, w = x.shape
         pack = self.config["pack"]
-        return self.discriminator(x.reshape(m // pack, pack * c, h, w)).reshape(-1)
+        packs = x.reshape(whole_packs(x.shape, pack), pack * c, h, w)
+        return self.discriminator(packs).reshape(-1)
+
+
+def whole_packs(shape, pack):
+    """How many packs of ``pack`` samples a batch of ``shape`` makes, or a ValueError."""
+    if shape[0] % pack:
+        raise ValueError(f"pacgan: D judges packs of {pack} samples; a batch of shape "
+                         f"{tuple(shape)} does not split into whole packs")
+    return shape[0] // pack
