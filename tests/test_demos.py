@@ -1,0 +1,28 @@
+"""Every demo script imports and parses its command line in a fresh install (``--help``).
+
+Running the demos themselves takes minutes each; this catches the cheap
+breakages (a renamed import, a removed option) on every test run.
+"""
+import os
+import runpy
+import sys
+
+import pytest
+
+DEMOS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "demos")
+SCRIPTS = sorted(name for name in os.listdir(DEMOS)
+                 if name.endswith(".py") and not name.startswith("_") and name != "common.py")
+
+
+def test_the_demo_folder_is_found():
+    assert "quickstart_ring.py" in SCRIPTS and len(SCRIPTS) > 15
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_demo_prints_its_usage(script, monkeypatch, capsys):
+    monkeypatch.syspath_prepend(DEMOS)
+    monkeypatch.setattr(sys, "argv", [script, "--help"])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_path(os.path.join(DEMOS, script), run_name="__main__")
+    assert exit_.value.code == 0
+    assert f"usage: {script}" in capsys.readouterr().out
