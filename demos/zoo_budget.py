@@ -36,7 +36,7 @@ from common import arguments, build, out_path  # noqa: E402
 # variant: (config for a few minutes on a CPU, images padded to 32x32?)
 VARIANTS = {
     "dcgan": ({"width": 32, "batch_size": 64}, False),
-    "progan": ({"width": 32, "batch_size": 16, "fade_images": 3000, "stable_images": 3000}, True),
+    "progan": ({"width": 32, "batch_size": 16, "fade_images": 1500, "stable_images": 1500}, True),
     "biggan": ({"width": 16, "batch_size": 32, "n_d_steps": 1, "lr_g": 2e-4, "embed_dim": 16,
                 "z_dim": 48}, False),
     # the paper's lr 2e-3 collapsed onto one shape within 800 steps at batch 16
