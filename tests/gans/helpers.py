@@ -34,3 +34,9 @@ def counting_sampler(dim=2, seed=0):
         return tg.tensor(rng.standard_normal((m, dim)), dtype=tg.default_dtype())
     sample_real.calls = 0
     return sample_real
+
+
+def queue(*items):
+    """A function returning ``items`` one call at a time (fixes the noise a step draws)."""
+    items = list(items)
+    return lambda *args: items.pop(0)

@@ -9,6 +9,8 @@ import tinygan.nn as nn
 from tinygan.gans import get
 from tinygan.gans.dcgan import DCGAN, discriminator_loss, generator_loss, interpolate_latents
 
+from tests.gans.helpers import queue
+
 SHAPE = (1, 8, 8)
 SMALL = {"batch_size": 4, "z_dim": 3, "width": 4}
 REAL, FAKE = np.array([0.3, -1.2, 2.0, 0.0]), np.array([-0.5, 0.8, 0.1, -2.5])
@@ -16,12 +18,6 @@ REAL, FAKE = np.array([0.3, -1.2, 2.0, 0.0]), np.array([-0.5, 0.8, 0.1, -2.5])
 
 def sigmoid(s):
     return 1 / (1 + np.exp(-s))
-
-
-def queue(*items):
-    """A function returning ``items`` one call at a time (fixes the noise a step draws)."""
-    items = list(items)
-    return lambda *args: items.pop(0)
 
 
 def test_losses_are_binary_cross_entropies_by_hand():

@@ -11,6 +11,8 @@ from tinygan.gans import get
 from tinygan.gans.dcgan import discriminator_loss, generator_loss
 from tinygan.gans.infogan import InfoGAN, categorical_information_bound, information_loss
 
+from tests.gans.helpers import queue
+
 SHAPE = (1, 8, 8)
 SMALL = {"batch_size": 4, "z_dim": 3, "width": 4, "g_hidden": 8, "d_hidden": 8, "q_hidden": 4,
          "n_categories": 3, "n_continuous": 2}
@@ -23,11 +25,6 @@ CODES = np.array([[0.0, -1.0], [0.5, 0.5], [-0.2, 0.7]])
 def log_softmax(logits):
     shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
-def queue(*items):
-    items = list(items)
-    return lambda *args: items.pop(0)
 
 
 def cross_entropy(logits, labels):

@@ -10,14 +10,11 @@ import tinygan.nn as nn
 from tinygan.gans.sagan import (SAGAN, attention_layers, attention_maps, discriminator_loss,
                                 generator_loss)
 
+from tests.gans.helpers import queue
+
 SHAPE = (1, 8, 8)
 SMALL = {"batch_size": 4, "z_dim": 3, "width": 8}
 REAL, FAKE = np.array([0.3, 1.7, -0.4, 2.0]), np.array([-1.5, 0.2, -0.6, 1.1])
-
-
-def queue(*items):
-    items = list(items)
-    return lambda *args: items.pop(0)
 
 
 def test_hinge_losses_and_gradients_by_hand():
