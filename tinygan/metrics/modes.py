@@ -74,6 +74,13 @@ def reverse_kl(samples, centres, std, threshold=THRESHOLD):
     counts = mode_counts(samples, centres, std, threshold)
     if counts.sum() == 0:
         return float("nan")
+    return kl_to_uniform(counts)
+
+
+def kl_to_uniform(counts):
+    """KL(q || uniform) = sum_k q_k log(K q_k), q = counts / sum(counts) over K modes (empty
+    modes add 0); ``counts`` must hold at least one sample."""
+    counts = numpy.asarray(counts, dtype=numpy.float64)
     q = counts[counts > 0] / counts.sum()
     return float(numpy.sum(q * numpy.log(len(counts) * q)))
 

@@ -26,6 +26,7 @@ from typing import NamedTuple
 import numpy
 
 from . import classifier as lenet
+from .modes import kl_to_uniform
 
 N_MODES = 1000
 N_SAMPLES = 26000       # VEEGAN and PacGAN's evaluation size
@@ -57,8 +58,7 @@ def mode_histogram_kl(counts):
     if counts.ndim != 1 or counts.sum() <= 0 or numpy.any(counts < 0):
         raise ValueError(f"mode_histogram_kl: needs a non-empty histogram of non-negative "
                          f"counts, got shape {counts.shape} with total {counts.sum()}")
-    q = counts[counts > 0] / counts.sum()
-    return float(numpy.sum(q * numpy.log(len(counts) * q)))
+    return kl_to_uniform(counts)
 
 
 def stacked_mnist_metrics(images, classifier=None, batch_size=500):
