@@ -45,6 +45,21 @@ def test_every_weight_is_spectrally_normalised_and_orthogonally_initialised():
     np.testing.assert_allclose(w @ w.T, np.eye(4), atol=1e-5)
 
 
+def test_biases_start_at_zero_so_samples_differ_through_z_alone():
+    gan = BigGAN((1, 8, 8), SMALL)
+    layers = [m for net in gan.networks().values() for m in net.modules()
+              if hasattr(m, "weight_orig") and getattr(m, "bias", None) is not None]
+    assert layers and all(np.all(m.bias.numpy() == 0) for m in layers)
+    # what batch norm sees first: h = linear(z chunk), shape (m, C, H, W); its variance
+    # across samples at a fixed position is all of its variance per channel
+    tg.manual_seed(1)
+    with tg.no_grad():
+        h = gan.generator.linear(tg.randn(4000, 2)).numpy().reshape(4000, 8, 2, 2)
+    across_samples = h.var(axis=0).mean(axis=(1, 2))
+    per_channel = h.transpose(1, 0, 2, 3).reshape(8, -1).var(axis=1)
+    np.testing.assert_allclose(across_samples, per_channel, rtol=0.1)
+
+
 def test_conditional_batch_norms_share_the_class_embedding():
     gan = BigGAN((1, 8, 8), SMALL)
     g = gan.generator

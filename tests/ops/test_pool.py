@@ -1,4 +1,5 @@
-"""avg_pool2d and nearest upsampling: forward against NumPy loops, gradients to second order."""
+"""avg_pool2d, nearest and bilinear upsampling: forward against NumPy loops, gradients to second
+order."""
 import numpy
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -79,6 +80,47 @@ def test_nearest_upsampling(shape, sh, sw, data):
     assert gradgradcheck(fn, [_leaf(x)])
 
 
+def _bilinear_loops(x, sh, sw):
+    """Each output pixel from its source coordinate (a + 1/2) / s - 1/2, clamped, one at a time."""
+    n, c, h, w = x.shape
+    y = numpy.zeros((n, c, h * sh, w * sw))
+    for a in range(h * sh):
+        for b in range(w * sw):
+            u = min(max((a + 0.5) / sh - 0.5, 0.0), h - 1)
+            v = min(max((b + 0.5) / sw - 0.5, 0.0), w - 1)
+            i, j = int(u), int(v)
+            i1, j1 = min(i + 1, h - 1), min(j + 1, w - 1)
+            fu, fv = u - i, v - j
+            y[:, :, a, b] = ((1 - fu) * (1 - fv) * x[:, :, i, j] + (1 - fu) * fv * x[:, :, i, j1]
+                             + fu * (1 - fv) * x[:, :, i1, j] + fu * fv * x[:, :, i1, j1])
+    return y
+
+
+@settings(max_examples=10, deadline=None)
+@given(shape=tst.shapes(min_dims=4, max_dims=4, max_side=3), sh=st.integers(1, 3),
+       sw=st.integers(1, 3), data=st.data())
+def test_bilinear_upsampling(shape, sh, sw, data):
+    x = data.draw(tst.arrays(shape))
+
+    def fn(t):
+        return F.interpolate(t, scale_factor=(sh, sw), mode="bilinear")
+    numpy.testing.assert_allclose(fn(tg.tensor(x)).numpy(), _bilinear_loops(x, sh, sw),
+                                  rtol=1e-12, atol=1e-12)
+    assert gradcheck(fn, [_leaf(x)])
+    assert gradgradcheck(fn, [_leaf(x)])
+
+
+def test_bilinear_doubling_is_nearest_doubling_then_a_121_blur():
+    """StyleGAN2's [1, 3, 3, 1] upsampling filter, with the edge rows repeated."""
+    x = numpy.random.default_rng(2).standard_normal((2, 3, 4, 5))
+    u = numpy.pad(x.repeat(2, axis=2).repeat(2, axis=3), ((0, 0), (0, 0), (1, 1), (1, 1)),
+                  mode="edge")
+    u = (u[:, :, :-2] + 2 * u[:, :, 1:-1] + u[:, :, 2:]) / 4
+    u = (u[..., :-2] + 2 * u[..., 1:-1] + u[..., 2:]) / 4
+    y = F.interpolate(tg.tensor(x), scale_factor=2, mode="bilinear").numpy()
+    numpy.testing.assert_allclose(y, u, rtol=1e-12, atol=1e-12)
+
+
 def test_interpolate_by_size_and_float_factor():
     x = tg.randn(1, 2, 3, 2)
     a = F.interpolate(x, size=(6, 6))
@@ -93,8 +135,8 @@ def test_pool_errors():
         F.avg_pool2d(tg.ones(1, 1, 5, 5), 3, padding=2)
     with pytest.raises(ValueError, match=r"avg_pool2d: expected a 4-D input.*\(5, 5\)"):
         F.avg_pool2d(tg.ones(5, 5), 2)
-    with pytest.raises(ValueError, match="interpolate: only mode='nearest'"):
-        F.interpolate(tg.ones(1, 1, 2, 2), scale_factor=2, mode="bilinear")
+    with pytest.raises(ValueError, match="interpolate: mode must be 'nearest' or 'bilinear'"):
+        F.interpolate(tg.ones(1, 1, 2, 2), scale_factor=2, mode="bicubic")
     with pytest.raises(ValueError, match=r"interpolate: scale_factor must be an int"):
         F.interpolate(tg.ones(1, 1, 2, 2), scale_factor=1.5)
     with pytest.raises(ValueError, match=r"interpolate: size \(5, 4\) is not an integer multiple"):

@@ -13,7 +13,7 @@ block). D is a stack of residual down blocks (ReLU, 3x3 conv, ReLU, 3x3
 conv, 2x2 average pool; skip: 1x1 conv, pool), a ReLU, global sum pooling
 and the projection head D(x, y) = psi(phi(x)) + <embed(y), phi(x)>
 (Miyato & Koyama 2018). Spectral norm on every layer of both networks,
-orthogonal initialisation, the hinge loss
+orthogonal initialisation with zero biases, the hinge loss
 
     L_D = E max(0, 1 - D(x, y)) + E max(0, 1 + D(G(z, y), y)),   L_G = -E D(G(z, y), y),
 
@@ -34,18 +34,31 @@ from .losses import discriminator_hinge, generator_hinge
 spectral_norm = nn.utils.spectral_norm
 
 
+def orthogonal_layer(layer):
+    """``layer`` with an orthogonal weight, a zero bias and spectral norm.
+
+    The zero bias matters for G's first linear layer: its 1/3 of z reaches
+    each of the (2w, H/4, W/4) outputs with a standard deviation of about
+    sqrt(chunk / outputs) = 0.1 (the weight's columns are orthonormal), while
+    the default uniform bias has a standard deviation of 1/sqrt(3 * chunk)
+    = 0.14 at chunk = 16. Batch norm then sees mostly one fixed pattern, every
+    sample starts nearly alike, and on digits G collapsed onto a single image
+    within 100 steps; with zero biases it did not (measured at width 16, z_dim 48).
+    """
+    nn.init.orthogonal_(layer.weight)
+    if layer.bias is not None:
+        layer.bias.data[...] = 0
+    return spectral_norm(layer)
+
+
 def sn_conv(c_in, c_out, k, device):
-    """A k x k 'same' convolution with orthogonal init and spectral norm."""
-    conv = nn.Conv2d(c_in, c_out, k, padding=k // 2, device=device)
-    nn.init.orthogonal_(conv.weight)
-    return spectral_norm(conv)
+    """A k x k 'same' convolution, orthogonal init, zero bias, spectral norm."""
+    return orthogonal_layer(nn.Conv2d(c_in, c_out, k, padding=k // 2, device=device))
 
 
 def sn_linear(n_in, n_out, device):
-    """A linear layer with orthogonal init and spectral norm."""
-    linear = nn.Linear(n_in, n_out, device=device)
-    nn.init.orthogonal_(linear.weight)
-    return spectral_norm(linear)
+    """A linear layer, orthogonal init, zero bias, spectral norm."""
+    return orthogonal_layer(nn.Linear(n_in, n_out, device=device))
 
 
 # ------------------------------------------------------------------ networks
@@ -117,8 +130,7 @@ class ProjectionDiscriminator(nn.Module):
         self.block1 = DownBlock(shape[0], width, first=True, device=device)
         self.block2 = DownBlock(width, 2 * width, device=device)
         self.head = ProjectionHead(2 * width, n_classes, device=device)
-        nn.init.orthogonal_(self.head.linear.weight)
-        spectral_norm(self.head.linear)
+        orthogonal_layer(self.head.linear)
         spectral_norm(self.head.embed)
 
     def forward(self, x, labels):

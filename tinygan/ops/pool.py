@@ -1,13 +1,17 @@
-"""Average pooling and nearest-neighbour upsampling, built from differentiable ops.
+"""Average pooling and upsampling (nearest, bilinear), built from differentiable ops.
 
 avg_pool2d is a convolution of each channel with a constant 1/(kh kw) kernel
-(a reshape and a mean when the windows tile the input), and nearest
-upsampling is a broadcast, so both differentiate to any order through the
-ops they are made of.
+(a reshape and a mean when the windows tile the input), nearest upsampling
+is a broadcast, and bilinear upsampling is a product with a constant
+interpolation matrix on each side, so all differentiate to any order
+through the ops they are made of.
 """
+import numpy
+
 from .. import backend
 from ..tensor import Tensor
 from .conv import _pair, conv2d
+from .linalg import matmul
 from .reduce import mean
 from .shape import broadcast_to, getitem, reshape
 
@@ -51,15 +55,21 @@ def _tiled_mean(x, kernel):
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest"):
-    """Nearest-neighbour upsampling by an integer factor s per axis:
-    y[n, c, a, b] = x[n, c, floor(a / s_h), floor(b / s_w)].
+    """Upsampling by an integer factor s per axis.
+
+    mode="nearest":  y[n, c, a, b] = x[n, c, floor(a / s_h), floor(b / s_w)].
+    mode="bilinear": y = A_h x A_w^T, where row a of A_h weighs the two input
+    rows nearest to the source coordinate (a + 1/2) / s_h - 1/2 (clamped to
+    the image) linearly, as torch's bilinear mode with align_corners=False.
+    At s = 2 it is nearest upsampling followed by the blur [1, 2, 1] / 4 per
+    axis, i.e. the [1, 3, 3, 1] upsampling filter of StyleGAN2.
 
     Give either ``scale_factor`` (an int or a pair) or an output ``size``
     that is an integer multiple of the input size.
     """
     x, name = input, "interpolate"
-    if mode != "nearest":
-        raise ValueError(f"{name}: only mode='nearest' is supported, got {mode!r}")
+    if mode not in ("nearest", "bilinear"):
+        raise ValueError(f"{name}: mode must be 'nearest' or 'bilinear', got {mode!r}")
     if x.ndim != 4:
         raise ValueError(f"{name}: expected a 4-D input (N, C, H, W), got shape {tuple(x.shape)}")
     n, c, h, w = x.shape
@@ -78,8 +88,27 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest"):
     if min(factor) < 1:
         raise ValueError(f"{name}: scale factor must be a positive integer, got {factor}")
     sh, sw = factor
+    if mode == "bilinear":
+        xp = backend.get_array_module(x.data)
+        rows, cols = (Tensor(xp.asarray(_bilinear_matrix(size, s), dtype=x.dtype))
+                      for size, s in ((h, sh), (w, sw)))
+        return matmul(matmul(rows, x), cols.T)
     spread = broadcast_to(reshape(x, (n, c, h, 1, w, 1)), (n, c, h, sh, w, sw))
     return reshape(spread, (n, c, h * sh, w * sw))
+
+
+def _bilinear_matrix(size, factor):
+    """A (size * factor, size): row j interpolates linearly at source coordinate
+    (j + 1/2) / factor - 1/2, clamped to [0, size - 1]."""
+    source = numpy.clip((numpy.arange(size * factor) + 0.5) / factor - 0.5, 0, size - 1)
+    low = numpy.floor(source).astype(int)
+    high = numpy.minimum(low + 1, size - 1)
+    frac = source - low
+    matrix = numpy.zeros((size * factor, size))
+    rows = numpy.arange(size * factor)
+    numpy.add.at(matrix, (rows, low), 1 - frac)
+    numpy.add.at(matrix, (rows, high), frac)
+    return matrix
 
 
 upsample = interpolate
