@@ -6,7 +6,9 @@ synthesis network starts from a learned constant 4x4 input; every
 convolution is modulated by a style s = A(w) and demodulated (eqs. 1, 3;
 ``nn.ModulatedConv2d``), followed by per-pixel noise B * N(0, 1) and a bias;
 each resolution adds a toRGB output to the upsampled image so far (the
-"skip" generator, Figure 7). The discriminator is residual, with the
+"skip" generator, Figure 7). Both upsamplings are bilinear, the paper's
+[1, 3, 3, 1] filter: with nearest neighbour the coarse toRGB outputs,
+which learn first, showed as 4x4 blocks in every sample. The discriminator is residual, with the
 minibatch standard deviation layer before its last convolution. Every
 layer uses the equalised learning rate.
 
@@ -104,7 +106,7 @@ class SynthesisNetwork(nn.Module):
         for i, to_rgb in enumerate(self.to_rgbs[1:]):
             up, conv = self.convs[1 + 2 * i], self.convs[2 + 2 * i]
             h = conv(up(h, ws[:, k], noises[1 + 2 * i]), ws[:, k + 1], noises[2 + 2 * i])
-            image = F.interpolate(image, scale_factor=2) + to_rgb(h, ws[:, k + 2])
+            image = F.interpolate(image, scale_factor=2, mode="bilinear") + to_rgb(h, ws[:, k + 2])
             k += 3
         return image
 

@@ -43,7 +43,8 @@ class ModulatedConv2d(Module):
 
     weight ~ N(0, 1) scaled at runtime by 1 / sqrt(C_in k^2) (equalised learning
     rate); A = EqualLinear(style_dim, C_in) with bias 1, so s starts near 1.
-    ``upsample`` doubles the resolution (nearest neighbour) before the convolution.
+    ``upsample`` doubles the resolution before the convolution, bilinearly (the paper's
+    [1, 3, 3, 1] filter; nearest neighbour would leave 2x2 blocks for the conv to undo).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, style_dim, demodulate=True,
@@ -61,7 +62,7 @@ class ModulatedConv2d(Module):
 
     def forward(self, x, w):
         if self.upsample:
-            x = F.interpolate(x, scale_factor=2)
+            x = F.interpolate(x, scale_factor=2, mode="bilinear")
         return modulated_conv2d(x, self.weight * self.scale, self.affine(w), self.demodulate,
                                 self.padding)
 
