@@ -41,8 +41,8 @@ def main():
                   f"loss/D {stats['loss/D']:.3f}  loss/G {stats['loss/G']:.3f}", flush=True)
         finished = gan.stage != stage or (stage == last and gan.images_in_stage >= per_stage)
         if finished:
-            with tg.no_grad():
-                image = gan.generator(z, stage, 1.0)
+            with tg.no_grad(), gan.averaged_generator() as generator:
+                image = generator(z, stage, 1.0)
             factor = 32 // image.shape[-1]
             rows.append(np.repeat(np.repeat(image.numpy(), factor, 2), factor, 3))
             print(f"stage {stage} ({gan.sizes[stage]}x{gan.sizes[stage]}) done at step {step}")
@@ -52,8 +52,8 @@ def main():
                              f"ProGAN after each stage ({step} steps)",
                              row_labels=[f"{s}x{s}" for s in gan.sizes]))
     alphas = [0.0, 0.25, 0.5, 0.75, 1.0]
-    with tg.no_grad():
-        fade = np.stack([gan.generator(z, last, a).numpy() for a in alphas], axis=1)
+    with tg.no_grad(), gan.averaged_generator() as generator:
+        fade = np.stack([generator(z, last, a).numpy() for a in alphas], axis=1)
     print("wrote", save_grid(fade.reshape(-1, *fade.shape[2:]), out_path("progan_fade_in.png"),
                              PER_ROW, "last fade-in, alpha: 16x16 (0) -> 32x32 (1)",
                              col_labels=[str(a) for a in alphas]))

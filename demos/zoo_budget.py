@@ -37,8 +37,9 @@ from common import arguments, build, out_path  # noqa: E402
 VARIANTS = {
     "dcgan": ({"width": 32, "batch_size": 64}, False),
     "progan": ({"width": 32, "batch_size": 16, "fade_images": 1500, "stable_images": 1500}, True),
-    "biggan": ({"width": 16, "batch_size": 32, "n_d_steps": 1, "lr_g": 2e-4, "embed_dim": 16,
-                "z_dim": 48}, False),
+    # SAGAN's two time-scale rates: FID 294 against 486 with 2e-4 for both (one run each)
+    "biggan": ({"width": 16, "batch_size": 32, "n_d_steps": 1, "lr_d": 4e-4, "lr_g": 1e-4,
+                "embed_dim": 16, "z_dim": 48}, False),
     # the paper's lr 2e-3 collapsed onto one shape within 800 steps at batch 16
     "stylegan2": ({"width": 16, "batch_size": 32, "n_mapping": 2, "z_dim": 32, "w_dim": 32,
                    "lr": 5e-4}, True),

@@ -50,9 +50,10 @@ class Variant:
         raise NotImplementedError
 
     def sample(self, n):
-        """n generated samples G(z), z ~ p_z, as a Tensor without a graph."""
-        with autograd.no_grad():
-            return self.generator(self.sample_z(n))
+        """n generated samples G(z), z ~ p_z, as a Tensor without a graph (from G's running
+        average of weights where the variant keeps one)."""
+        with autograd.no_grad(), self.averaged_generator() as generator:
+            return generator(self.sample_z(n))
 
     def networks(self):
         """name -> Module: {"G": self.generator, "D": self.discriminator} unless overridden."""
@@ -61,6 +62,17 @@ class Variant:
     def optimizers(self):
         """name -> Optimizer, keyed like ``networks()``."""
         return {"G": self.opt_g, "D": self.opt_d}
+
+    @contextlib.contextmanager
+    def averaged_generator(self):
+        """Within the block, G computes with the running average of its weights where the
+        variant keeps one (``self.average``, a ``tinygan.gans.averaging.WeightAverage``)."""
+        average = getattr(self, "average", None)
+        if average is None:
+            yield self.generator
+        else:
+            with average.applied(self.generator):
+                yield self.generator
 
     def discriminate(self, x):
         """D's raw outputs (logits or critic scores) on a batch of samples, shape (m,)."""

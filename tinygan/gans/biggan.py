@@ -20,13 +20,15 @@ orthogonal initialisation with zero biases, the hinge loss
 two D steps per G step, Adam (beta1 = 0, beta2 = 0.999), lr 2e-4 for D and
 5e-5 for G. At sampling, the truncation trick (section 3.1): z ~ N(0, I)
 with every entry of magnitude above a threshold resampled, trading variety
-for quality as the threshold falls.
+for quality as the threshold falls. Samples come from a running average of
+G's weights (``tinygan.gans.averaging``), updated after every G step.
 """
 from .. import autograd, backend, nn
 from .. import functional as F
 from ..nn.conditional import ConditionalBatchNorm2d, ProjectionHead, embed
 from ..ops.shape import concatenate
 from ..tensor import Tensor
+from .averaging import average_state, load_average_state, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import IMAGE_DATA, check_image_shape, label_indices, random_labels
 from .losses import discriminator_hinge, generator_hinge
@@ -180,6 +182,7 @@ class BigGAN(Variant):
         lr_d=2e-4,
         lr_g=5e-5,
         betas=(0.0, 0.999),
+        ema_half_life=10_000,       # images; samples come from G's running average (None: off)
     )
     supported_data = IMAGE_DATA
 
@@ -191,6 +194,15 @@ class BigGAN(Variant):
         self.discriminator = ProjectionDiscriminator(cfg["n_classes"], shape, cfg["width"], device)
         self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
         self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])
+        self.average = weight_average(self.generator, cfg["ema_half_life"])
+
+    def get_extra_state(self):
+        """G's running average of weights."""
+        return average_state(self.average)
+
+    def set_extra_state(self, state):
+        """Restore ``get_extra_state()``'s dict."""
+        load_average_state(self.average, state)
 
     def sample_labels(self, m):
         """m classes y ~ U{0, ..., n_classes - 1}."""
@@ -214,6 +226,8 @@ class BigGAN(Variant):
             g_loss = generator_loss(self.discriminator(self.generator(self.sample_z(m), y_fake),
                                                        y_fake))
         g_norm = descend(g_loss, self.generator, self.opt_g)
+        if self.average is not None:
+            self.average.update(self.generator, m)
         return {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
                 "D(x)": mean_of(real_scores), "D(G(z))": mean_of(fake_scores),
                 "grad_norm/D": d_norm, "grad_norm/G": g_norm}
@@ -221,7 +235,8 @@ class BigGAN(Variant):
     def sample(self, n, labels=None, truncation=None):
         """n images G(z, y) of the given classes (random if None); z truncated at ``truncation``.
 
-        Sampling uses G's batch norms in evaluation mode (running statistics).
+        Sampling uses G's running average of weights (when it keeps one) and its batch
+        norms in evaluation mode (running statistics).
         """
         labels = (self.sample_labels(n) if labels is None
                   else label_indices(labels, self.config["n_classes"], self.device))
@@ -230,7 +245,7 @@ class BigGAN(Variant):
         was_training = self.generator.training
         self.generator.eval()
         try:
-            with autograd.no_grad():
-                return self.generator(z, labels)
+            with autograd.no_grad(), self.averaged_generator() as generator:
+                return generator(z, labels)
         finally:
             self.generator.train(was_training)

@@ -22,6 +22,8 @@ Defaults from the paper: lambda = 10, eps_drift = 0.001, Adam with
 lr 0.001, beta1 = 0, beta2 = 0.99, z ~ N(0, I)^512 on the unit hypersphere
 (pixel norm of z), LeakyReLU(0.2); channel widths, batch size and images
 per stage are scaled down (the paper shows 800k images per stage).
+Samples come from a running average of G's weights (appendix A.1;
+``tinygan.gans.averaging``), updated after every G step.
 """
 import math
 
@@ -29,6 +31,7 @@ from .. import autograd, nn
 from .. import functional as F
 from ..nn.progressive import EqualConv2d, EqualLinear, minibatch_stddev, pixel_norm
 from ..tensor import rand, zeros_like
+from .averaging import average_state, load_average_state, weight_average
 from .base import Variant, frozen, global_norm, mean_of
 from .image_networks import IMAGE_DATA
 from .wgan_gp import gradient_penalty
@@ -165,6 +168,7 @@ class ProGAN(Variant):
         drift=1e-3,                 # eps_drift
         fade_images=4000,           # real images shown while alpha goes 0 -> 1
         stable_images=4000,         # then at alpha = 1
+        ema_half_life=10_000,       # images; samples come from G's running average (None: off)
     )
     supported_data = IMAGE_DATA
 
@@ -180,6 +184,7 @@ class ProGAN(Variant):
         self.discriminator = ProgressiveDiscriminator(c, cfg["width"], len(self.sizes), device)
         self.opt_g = self.make_optimizer(self.generator)
         self.opt_d = self.make_optimizer(self.discriminator)
+        self.average = weight_average(self.generator, cfg["ema_half_life"])
         self.stage, self.images_in_stage = 0, 0
 
     @property
@@ -202,12 +207,14 @@ class ProGAN(Variant):
             self.stage, self.images_in_stage = self.stage + 1, 0
 
     def get_extra_state(self):
-        """The growth schedule's position: {"stage", "images_in_stage"}."""
-        return {"stage": self.stage, "images_in_stage": self.images_in_stage}
+        """The growth schedule's position {"stage", "images_in_stage"} and G's average."""
+        return {"stage": self.stage, "images_in_stage": self.images_in_stage,
+                **average_state(self.average)}
 
     def set_extra_state(self, state):
         """Restore ``get_extra_state()``'s dict."""
         self.stage, self.images_in_stage = int(state["stage"]), int(state["images_in_stage"])
+        load_average_state(self.average, state)
 
     def discriminate(self, x):
         """D's scores (m,) at the current stage and alpha."""
@@ -228,6 +235,8 @@ class ProGAN(Variant):
             g_loss = generator_loss(self.discriminate(self.generator(self.sample_z(m), self.stage,
                                                                      alpha)))
         g_norm = descend_active(g_loss, self.generator, self.opt_g)
+        if self.average is not None:
+            self.average.update(self.generator, m)
         stats = {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
                  "penalty": float(penalty.item()), "D(x)": mean_of(real_scores),
                  "D(G(z))": mean_of(fake_scores), "resolution": float(self.size), "alpha": alpha,
@@ -236,11 +245,12 @@ class ProGAN(Variant):
         return stats
 
     def sample(self, n, stage=None, alpha=None):
-        """n images G(z) at a stage (default: the current one), upsampled to the data's size."""
+        """n images G(z) at a stage (default: the current one), upsampled to the data's size,
+        from G's running average when it keeps one."""
         stage = self.stage if stage is None else stage
         alpha = self.alpha if alpha is None else alpha
-        with autograd.no_grad():
-            images = self.generator(self.sample_z(n), stage, alpha)
+        with autograd.no_grad(), self.averaged_generator() as generator:
+            images = generator(self.sample_z(n), stage, alpha)
         factor = self.data_shape[-1] // images.shape[-1]
         return F.interpolate(images, scale_factor=factor) if factor > 1 else images
 

@@ -27,6 +27,8 @@ the path-length penalty every ``pl_interval`` G steps, each multiplied by its
 interval (``penalties``). Defaults from the paper's config F: Adam lr 0.002,
 betas (0, 0.99), gamma = 10, w_pl = 2, intervals 16 and 4, mapping lr
 multiplier 0.01, mixing probability 0.9; widths and depths scaled down.
+Samples come from a running average of G's weights with a half-life of
+10,000 images (``tinygan.gans.averaging``), updated after every G step.
 """
 from .. import autograd, backend, nn
 from .. import functional as F
@@ -34,6 +36,7 @@ from ..nn.progressive import EqualConv2d, EqualLinear, minibatch_stddev
 from ..nn.style import MappingNetwork, ModulatedConv2d, NoiseInjection
 from ..ops.shape import concatenate
 from ..tensor import Tensor, zeros
+from .averaging import average_state, load_average_state, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import IMAGE_DATA
 from .penalties import path_length_penalty, r1_penalty
@@ -198,6 +201,7 @@ class StyleGAN2(Variant):
         pl_weight=2.0,
         pl_interval=4,
         pl_decay=0.01,
+        ema_half_life=10_000,       # images (config F); samples come from G's running average
     )
     supported_data = IMAGE_DATA
 
@@ -212,15 +216,18 @@ class StyleGAN2(Variant):
         self.discriminator = ResidualDiscriminator(c, cfg["width"], h, device)
         self.opt_g = self.make_optimizer(self.generator)
         self.opt_d = self.make_optimizer(self.discriminator)
+        self.average = weight_average(self.generator, cfg["ema_half_life"])
         self.step, self.pl_mean = 0, 0.0
 
     def get_extra_state(self):
-        """{"step", "pl_mean"}: the lazy-regularisation clock and the path-length mean a."""
-        return {"step": self.step, "pl_mean": self.pl_mean}
+        """{"step", "pl_mean"}: the lazy-regularisation clock and the path-length mean a; and
+        G's running average of weights."""
+        return {"step": self.step, "pl_mean": self.pl_mean, **average_state(self.average)}
 
     def set_extra_state(self, state):
         """Restore ``get_extra_state()``'s dict."""
         self.step, self.pl_mean = int(state["step"]), float(state["pl_mean"])
+        load_average_state(self.average, state)
 
     def sample_ws(self, m):
         """ws for m samples, style-mixed with probability mixing_prob at a random crossover."""
@@ -256,6 +263,8 @@ class StyleGAN2(Variant):
                 g_loss = g_loss + cfg["pl_interval"] * cfg["pl_weight"] * pl
                 stats.update({"path_length": length, "pl_penalty": float(pl.item())})
         g_norm = descend(g_loss, self.generator, self.opt_g)
+        if self.average is not None:
+            self.average.update(self.generator, m)
         return {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
                 "D(x)": mean_of(real_scores.sigmoid()), "D(G(z))": mean_of(fake_scores.sigmoid()),
                 "grad_norm/D": d_norm, "grad_norm/G": g_norm, **stats}
@@ -263,9 +272,9 @@ class StyleGAN2(Variant):
     def style_mixing_grid(self, z_rows, z_cols, crossover):
         """Images (rows x cols) with coarse styles (layers < crossover) from z_rows, the rest
         from z_cols: row i, column j is g(mix(f(z_rows_i), f(z_cols_j)))."""
-        g, n_ws = self.generator, self.generator.synthesis.n_ws
+        n_ws = self.generator.synthesis.n_ws
         r, c = z_rows.shape[0], z_cols.shape[0]
-        with autograd.no_grad():
+        with autograd.no_grad(), self.averaged_generator() as g:
             w_rows, w_cols = g.mapping(z_rows).numpy(), g.mapping(z_cols).numpy()
             xp = backend.xp_for(self.device)
             w1 = Tensor(xp.asarray(w_rows.repeat(c, axis=0)))
