@@ -13,7 +13,9 @@ they train on the digits padded to 32x32, and their samples are cropped
 back to 28x28 for LeNet. XGAN translates rather than samples: its row
 scores g_12(x) of the held-out digits against the held-out digits
 thickened (its domain 2), and adds the mean pixel error against that
-ground-truth thickening. Untrained DCGAN's FID is printed for scale.
+ground-truth thickening. ProGAN, BigGAN and StyleGAN2 sample from the
+running average of G's weights, as their papers do; their G's current
+weights are scored too. Untrained DCGAN's FID is printed for scale.
 
 Writes demos/out/zoo_<variant>.png (64 samples, or for XGAN held-out
 digits above their translations).
@@ -78,6 +80,15 @@ def evaluate(name, variant, heldout):
     return lenet_metrics(fake, heldout), fake[:64]
 
 
+def evaluate_current_weights(variant, heldout):
+    """FID etc. of G's current weights, for a variant that samples from their running average."""
+    average, variant.average = variant.average, None
+    try:
+        return lenet_metrics(crop_28(samples(variant, N_SAMPLES)), heldout)
+    finally:
+        variant.average = average
+
+
 def main():
     args = arguments(__doc__.splitlines()[0],
                      minutes=(float, 4.0, "wall-clock training budget of each variant"),
@@ -95,6 +106,9 @@ def main():
                         max_seconds=budget)
         metrics, shown = evaluate(name, variant, heldout)
         report(f"{name}: {len(history)} steps in {history.seconds:.0f} s", metrics)
+        if getattr(variant, "average", None) is not None:
+            report(f"{name}, G's current weights instead of their running average",
+                   evaluate_current_weights(variant, heldout))
         print("wrote", save_grid(shown, out_path(f"zoo_{name}.png"), 8,
                                  f"{name}, {len(history)} steps ({args.minutes:g} min)"))
 

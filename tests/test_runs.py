@@ -222,4 +222,5 @@ def test_stacked_mnist_runs_are_scored_by_their_modes(tmp_path):
     metrics = entry["metrics"]
     assert metrics["modes_total"] == 1000 and 1 <= metrics["modes"] <= 60
     assert 0 < metrics["mode_kl"] <= math.log(1000)
+    assert 0 <= metrics["channel_digit_kl"] <= metrics["mode_kl"] + 1e-9
     assert any("26000" in note for note in entry["notes"])

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from tinygan import data
-from tinygan.metrics.stacked_mnist import (N_MODES, mode_histogram_kl, stacked_mnist_metrics,
-                                           stacked_modes)
+from tinygan.metrics.stacked_mnist import (N_MODES, channel_digit_kl, mode_histogram_kl,
+                                           stacked_mnist_metrics, stacked_modes)
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,23 @@ def test_kl_of_mode_histograms_by_hand():
     counts = np.array([3.0, 1.0, 0.0, 0.0])      # q = (3/4, 1/4), K = 4
     expected = 0.75 * math.log(4 * 0.75) + 0.25 * math.log(4 * 0.25)
     assert mode_histogram_kl(counts) == pytest.approx(expected, rel=1e-12)
+
+
+def test_kl_splits_into_channel_digit_kl_and_total_correlation():
+    rng = np.random.default_rng(0)
+    marginals = [rng.dirichlet(np.ones(10)) for _ in range(3)]
+    independent = np.einsum("a,b,c->abc", *marginals).ravel() * 1e6
+    expected = sum(float(np.sum(p * np.log(10 * p))) for p in marginals)
+    assert channel_digit_kl(independent) == pytest.approx(expected, rel=1e-9)
+    assert mode_histogram_kl(independent) == pytest.approx(expected, rel=1e-9)     # TC = 0
+    # uniform digits in every channel, but d_3 = d_1: all of the KL is correlation
+    tied = np.zeros((10, 10, 10))
+    for d1 in range(10):
+        tied[d1, :, d1] = 1
+    assert channel_digit_kl(tied.ravel()) == pytest.approx(0.0, abs=1e-12)
+    assert mode_histogram_kl(tied.ravel()) == pytest.approx(math.log(10))
+    with pytest.raises(ValueError, match=r"channel_digit_kl.*\(10,\)"):
+        channel_digit_kl(np.ones(10))
 
 
 def test_summary_of_a_collapsed_generator(real):
