@@ -15,7 +15,9 @@ scores g_12(x) of the held-out digits against the held-out digits
 thickened (its domain 2), and adds the mean pixel error against that
 ground-truth thickening. ProGAN, BigGAN and StyleGAN2 sample from the
 running average of G's weights, as their papers do; their G's current
-weights are scored too. Untrained DCGAN's FID is printed for scale.
+weights are scored too. For class-conditional BigGAN, "label agreement"
+is the fraction of samples LeNet reads as the class they were asked for.
+Untrained DCGAN's FID is printed for scale.
 
 Writes demos/out/zoo_<variant>.png (64 samples, or for XGAN held-out
 digits above their translations).
@@ -32,7 +34,7 @@ from tinygan import tensor  # noqa: E402
 from tinygan.train import train  # noqa: E402
 
 from _grid import save_grid  # noqa: E402
-from _image_runs import digit_split, lenet_metrics, report, samples  # noqa: E402
+from _image_runs import digit_split, label_agreement, lenet_metrics, report, samples  # noqa: E402
 from common import arguments, build, out_path  # noqa: E402
 
 # variant: (config for a few minutes on a CPU, images padded to 32x32?)
@@ -77,7 +79,10 @@ def evaluate(name, variant, heldout):
         metrics["|g12(x) - T(x)|"] = float(np.abs(translated - thick).mean())
         return metrics, np.concatenate([heldout.images[:32], translated[:32]])
     fake = crop_28(samples(variant, N_SAMPLES))
-    return lenet_metrics(fake, heldout), fake[:64]
+    metrics = lenet_metrics(fake, heldout)
+    if getattr(variant, "needs_labels", False):
+        metrics["label agreement"] = label_agreement(variant)
+    return metrics, fake[:64]
 
 
 def evaluate_current_weights(variant, heldout):
