@@ -66,20 +66,6 @@ def test_avg_pool2d_default_stride_is_the_kernel():
     numpy.testing.assert_allclose(y.numpy(), x.reshape(2, 3, 2, 2, 3, 2).mean(axis=(3, 5)))
 
 
-@settings(max_examples=10, deadline=None)
-@given(shape=tst.shapes(min_dims=4, max_dims=4, max_side=3), sh=st.integers(1, 3),
-       sw=st.integers(1, 3), data=st.data())
-def test_nearest_upsampling(shape, sh, sw, data):
-    x = data.draw(tst.arrays(shape))
-
-    def fn(t):
-        return F.interpolate(t, scale_factor=(sh, sw))
-    ref = x.repeat(sh, axis=2).repeat(sw, axis=3)
-    numpy.testing.assert_array_equal(fn(tg.tensor(x)).numpy(), ref)
-    assert gradcheck(fn, [_leaf(x)])
-    assert gradgradcheck(fn, [_leaf(x)])
-
-
 def _bilinear_loops(x, sh, sw):
     """Each output pixel from its source coordinate (a + 1/2) / s - 1/2, clamped, one at a time."""
     n, c, h, w = x.shape
@@ -96,16 +82,23 @@ def _bilinear_loops(x, sh, sw):
     return y
 
 
+def _nearest_repeats(x, sh, sw):
+    return x.repeat(sh, axis=2).repeat(sw, axis=3)
+
+
+# (mode, reference, tolerance): nearest upsampling copies values, so it must match exactly
+@pytest.mark.parametrize("mode,reference,tol", [("nearest", _nearest_repeats, 0.0),
+                                                ("bilinear", _bilinear_loops, 1e-12)])
 @settings(max_examples=10, deadline=None)
 @given(shape=tst.shapes(min_dims=4, max_dims=4, max_side=3), sh=st.integers(1, 3),
        sw=st.integers(1, 3), data=st.data())
-def test_bilinear_upsampling(shape, sh, sw, data):
+def test_upsampling(mode, reference, tol, shape, sh, sw, data):
     x = data.draw(tst.arrays(shape))
 
     def fn(t):
-        return F.interpolate(t, scale_factor=(sh, sw), mode="bilinear")
-    numpy.testing.assert_allclose(fn(tg.tensor(x)).numpy(), _bilinear_loops(x, sh, sw),
-                                  rtol=1e-12, atol=1e-12)
+        return F.interpolate(t, scale_factor=(sh, sw), mode=mode)
+    numpy.testing.assert_allclose(fn(tg.tensor(x)).numpy(), reference(x, sh, sw), rtol=tol,
+                                  atol=tol)
     assert gradcheck(fn, [_leaf(x)])
     assert gradgradcheck(fn, [_leaf(x)])
 

@@ -56,7 +56,8 @@ class WeightAverage:
 
     @contextlib.contextmanager
     def applied(self, network):
-        """Within the block, ``network`` computes with theta_avg; its own weights come back after."""
+        """Within the block, ``network`` computes with theta_avg; its own weights come back
+        after it."""
         params = dict(network.named_parameters())
         current = {name: params[name].data for name in self.averages}
         try:

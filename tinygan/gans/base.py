@@ -74,6 +74,13 @@ class Variant:
             with average.applied(self.generator):
                 yield self.generator
 
+    def update_average(self, batch_size):
+        """After a G step on ``batch_size`` samples, move G's running average of weights
+        towards G's weights, where the variant keeps one (``self.average``)."""
+        average = getattr(self, "average", None)
+        if average is not None:
+            average.update(self.generator, batch_size)
+
     def discriminate(self, x):
         """D's raw outputs (logits or critic scores) on a batch of samples, shape (m,)."""
         return self.discriminator(x).reshape(-1)

@@ -226,8 +226,7 @@ class BigGAN(Variant):
             g_loss = generator_loss(self.discriminator(self.generator(self.sample_z(m), y_fake),
                                                        y_fake))
         g_norm = descend(g_loss, self.generator, self.opt_g)
-        if self.average is not None:
-            self.average.update(self.generator, m)
+        self.update_average(m)
         return {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
                 "D(x)": mean_of(real_scores), "D(G(z))": mean_of(fake_scores),
                 "grad_norm/D": d_norm, "grad_norm/G": g_norm}

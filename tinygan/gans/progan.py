@@ -235,8 +235,7 @@ class ProGAN(Variant):
             g_loss = generator_loss(self.discriminate(self.generator(self.sample_z(m), self.stage,
                                                                      alpha)))
         g_norm = descend_active(g_loss, self.generator, self.opt_g)
-        if self.average is not None:
-            self.average.update(self.generator, m)
+        self.update_average(m)
         stats = {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
                  "penalty": float(penalty.item()), "D(x)": mean_of(real_scores),
                  "D(G(z))": mean_of(fake_scores), "resolution": float(self.size), "alpha": alpha,

@@ -8,9 +8,9 @@ convolution is modulated by a style s = A(w) and demodulated (eqs. 1, 3;
 each resolution adds a toRGB output to the upsampled image so far (the
 "skip" generator, Figure 7). Both upsamplings are bilinear, the paper's
 [1, 3, 3, 1] filter: with nearest neighbour the coarse toRGB outputs,
-which learn first, showed as 4x4 blocks in every sample. The discriminator is residual, with the
-minibatch standard deviation layer before its last convolution. Every
-layer uses the equalised learning rate.
+which learn first, showed as 4x4 blocks in every sample. The
+discriminator is residual, with the minibatch standard deviation layer
+before its last convolution. Every layer uses the equalised learning rate.
 
 Style mixing (StyleGAN section 3.1): with probability ``mixing_prob`` two
 latents z1, z2 are drawn and the layers after a random crossover point
@@ -263,8 +263,7 @@ class StyleGAN2(Variant):
                 g_loss = g_loss + cfg["pl_interval"] * cfg["pl_weight"] * pl
                 stats.update({"path_length": length, "pl_penalty": float(pl.item())})
         g_norm = descend(g_loss, self.generator, self.opt_g)
-        if self.average is not None:
-            self.average.update(self.generator, m)
+        self.update_average(m)
         return {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
                 "D(x)": mean_of(real_scores.sigmoid()), "D(G(z))": mean_of(fake_scores.sigmoid()),
                 "grad_norm/D": d_norm, "grad_norm/G": g_norm, **stats}
