@@ -101,6 +101,14 @@ def test_the_average_survives_a_checkpoint(tmp_path):
         np.testing.assert_array_equal(fresh.average.averages[name], a)
 
 
+def test_an_average_of_another_shape_is_refused():
+    average = WeightAverage(nn.Linear(3, 2))
+    saved = WeightAverage(nn.Linear(4, 2)).state()
+    with pytest.raises(ValueError, match=r"saved average of weight has shape \(2, 4\), the "
+                                         r"network's is \(2, 3\)"):
+        average.load_state(saved)
+
+
 def test_the_average_can_be_switched_off():
     gan = BigGAN((1, 8, 8), {**BIGGAN, "ema_half_life": None})
     assert gan.average is None and gan.get_extra_state() == {}
