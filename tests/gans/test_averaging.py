@@ -8,8 +8,12 @@ import tinygan.nn as nn
 from tinygan.checkpoint import load_checkpoint, save_checkpoint
 from tinygan.gans.averaging import WeightAverage
 from tinygan.gans.biggan import BigGAN
+from tinygan.gans.gan import GAN
+from tinygan.gans.pacgan import PacGAN
 from tinygan.gans.progan import ProGAN
 from tinygan.gans.stylegan2 import StyleGAN2
+
+from tests.gans.helpers import counting_sampler
 
 BIGGAN = {"batch_size": 4, "z_dim": 6, "embed_dim": 3, "width": 4, "n_d_steps": 1}
 
@@ -53,14 +57,16 @@ def test_applied_swaps_the_average_in_and_the_weights_back():
     np.testing.assert_array_equal(net.weight.numpy(), own)
 
 
-@pytest.mark.parametrize("variant,config,shape,labelled", [
-    (BigGAN, BIGGAN, (1, 8, 8), True),
+@pytest.mark.parametrize("variant,config,shape,labelled,images", [
+    (BigGAN, BIGGAN, (1, 8, 8), True, 4),
     (StyleGAN2, {"batch_size": 4, "z_dim": 4, "w_dim": 4, "width": 4, "n_mapping": 1},
-     (1, 8, 8), False),
-    (ProGAN, {"batch_size": 4, "z_dim": 4, "width": 4}, (1, 8, 8), False),
+     (1, 8, 8), False, 4),
+    (ProGAN, {"batch_size": 4, "z_dim": 4, "width": 4}, (1, 8, 8), False, 4),
+    (GAN, {"batch_size": 4, "ema_half_life": 100}, (2,), False, 4),
+    (PacGAN, {"batch_size": 4, "pack": 2, "ema_half_life": 100}, (2,), False, 8),
 ])
 def test_variants_sample_from_the_average_and_update_it_each_step(variant, config, shape,
-                                                                  labelled):
+                                                                  labelled, images):
     tg.manual_seed(0)
     gan = variant(shape, config)
     gan.average.rampup = 0          # else the first steps' average is the weights themselves
@@ -72,7 +78,7 @@ def test_variants_sample_from_the_average_and_update_it_each_step(variant, confi
         sampler = lambda m: tg.tensor(rng.uniform(-1, 1, (m,) + shape),  # noqa: E731
                                       dtype=tg.default_dtype())
     gan.train_step(sampler)
-    assert gan.average.images == config["batch_size"]
+    assert gan.average.images == images
     assert any(not np.array_equal(before[k], v) for k, v in gan.average.averages.items())
     # sampling with the average swapped in equals sampling from a G that holds it
     tg.manual_seed(5)
@@ -88,13 +94,17 @@ def test_variants_sample_from_the_average_and_update_it_each_step(variant, confi
     np.testing.assert_allclose(gan.sample(3).numpy(), averaged, rtol=1e-5, atol=1e-6)
 
 
-def test_the_average_survives_a_checkpoint(tmp_path):
+@pytest.mark.parametrize("variant,config,shape,sampler", [
+    (BigGAN, BIGGAN, (1, 8, 8), labelled_sampler),
+    (GAN, {"batch_size": 4, "ema_half_life": 100}, (2,), counting_sampler),
+])
+def test_the_average_survives_a_checkpoint(tmp_path, variant, config, shape, sampler):
     tg.manual_seed(0)
-    gan = BigGAN((1, 8, 8), BIGGAN)
-    gan.train_step(labelled_sampler())
-    path = save_checkpoint(tmp_path, gan, 1, BIGGAN)
+    gan = variant(shape, config)
+    gan.train_step(sampler())
+    path = save_checkpoint(tmp_path, gan, 1, config)
     tg.manual_seed(1)
-    fresh = BigGAN((1, 8, 8), BIGGAN)
+    fresh = variant(shape, config)
     load_checkpoint(path, fresh)
     assert fresh.average.images == gan.average.images
     for name, a in gan.average.averages.items():

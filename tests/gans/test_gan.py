@@ -12,12 +12,14 @@ def sigmoid(s):
     return 1 / (1 + np.exp(-s))
 
 
-def test_discriminator_step_ascends_the_value_function_by_hand(float64):
-    """k = 1, plain SGD, linear D(x) = sigma(w.x + b): one step is w += lr dV/dw."""
+@pytest.mark.parametrize("gamma", [0.0, 0.7])
+def test_discriminator_step_ascends_the_value_function_by_hand(float64, gamma):
+    """k = 1, plain SGD, linear D(x) = sigma(w.x + b): one step is w += lr dV/dw; with the
+    R1 penalty gamma/2 ||grad_x (w.x + b)||^2 = gamma/2 ||w||^2 it is w += lr (dV/dw - gamma w)."""
     tg.manual_seed(0)
     lr, m = 0.1, 5
     gan = GAN((2,), {"d_hidden": (), "g_hidden": (), "z_dim": 2, "optimizer": "sgd", "lr": lr,
-                     "batch_size": m, "k": 1, "loss": "minimax"})
+                     "batch_size": m, "k": 1, "loss": "minimax", "r1_gamma": gamma})
     rng = np.random.default_rng(1)
     x, z = rng.standard_normal((m, 2)), rng.standard_normal((m, 2))
     gan.sample_z = lambda n: tg.tensor(z)
@@ -31,7 +33,8 @@ def test_discriminator_step_ascends_the_value_function_by_hand(float64):
     s_real, s_fake = x @ w + b, fake @ w + b
     dv_dw = ((1 - sigmoid(s_real))[:, None] * x).mean(0) - (sigmoid(s_fake)[:, None] * fake).mean(0)
     dv_db = (1 - sigmoid(s_real)).mean() - sigmoid(s_fake).mean()
-    np.testing.assert_allclose(linear_d.weight.numpy()[0], w + lr * dv_dw, rtol=1e-12)
+    np.testing.assert_allclose(linear_d.weight.numpy()[0], w + lr * (dv_dw - gamma * w),
+                               rtol=1e-12)
     np.testing.assert_allclose(linear_d.bias.numpy()[0], b + lr * dv_db, rtol=1e-12)
 
 

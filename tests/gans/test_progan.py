@@ -4,7 +4,7 @@ import pytest
 
 import tinygan as tg
 from tinygan.gans.progan import (ProGAN, discriminator_loss, generator_loss, real_at_stage,
-                                 resolutions)
+                                 resolutions, stage_widths)
 
 SMALL = {"batch_size": 4, "z_dim": 3, "width": 4, "fade_images": 8, "stable_images": 8}
 RNG = np.random.default_rng(0)
@@ -18,6 +18,25 @@ def test_resolutions_double_from_four():
     assert resolutions(32) == [4, 8, 16, 32]
     with pytest.raises(ValueError):
         resolutions(28)
+
+
+def test_widths_thin_out_at_high_resolutions():
+    assert stage_widths([4, 8, 16, 32], 64) == [64] * 4
+    assert stage_widths([4, 8, 16, 32], 64, width_base=512) == [64, 64, 32, 16]
+    with pytest.raises(ValueError, match="no channels at 32x32"):
+        stage_widths([4, 8, 16, 32], 64, width_base=16)
+
+
+def test_thinned_networks_grow_and_fade_at_every_stage():
+    gan = ProGAN((1, 16, 16), {**SMALL, "width": 8, "width_base": 32})
+    assert gan.generator.to_rgb[2].weight.shape[1] == 2
+    assert gan.discriminator.from_rgb[1].weight.shape[0] == 4
+    z, x = tg.randn(2, 3), tg.randn(2, 1, 16, 16)
+    with tg.no_grad():
+        for stage, size in enumerate([4, 8, 16]):
+            assert gan.generator(z, stage, 0.5).shape == (2, 1, size, size)
+            x_stage = real_at_stage(x, size, 0.5)
+            assert gan.discriminator(x_stage, stage, 0.5).shape == (2,)
 
 
 def test_schedule_grows_and_fades_in():

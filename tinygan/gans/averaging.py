@@ -98,3 +98,16 @@ def load_average_state(average, state):
     """Restore an average saved by ``average_state`` (a checkpoint without one leaves it as is)."""
     if average is not None and "average_images" in state:
         average.load_state(state)
+
+
+class KeepsAverage:
+    """Mixin for a variant whose G has a running average (``self.average``, None when off):
+    its checkpoints carry the average as extra state."""
+
+    def get_extra_state(self):
+        """G's running average of weights ({} when the variant keeps none)."""
+        return average_state(self.average)
+
+    def set_extra_state(self, state):
+        """Restore ``get_extra_state()``'s dict."""
+        load_average_state(self.average, state)

@@ -28,7 +28,7 @@ from .. import functional as F
 from ..nn.conditional import ConditionalBatchNorm2d, ProjectionHead, embed
 from ..ops.shape import concatenate
 from ..tensor import Tensor
-from .averaging import average_state, load_average_state, weight_average
+from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import IMAGE_DATA, check_image_shape, label_indices, random_labels
 from .losses import discriminator_hinge, generator_hinge
@@ -165,7 +165,7 @@ def generator_loss(fake_scores):
 
 # ------------------------------------------------------------------ the variant
 
-class BigGAN(Variant):
+class BigGAN(KeepsAverage, Variant):
     """Brock et al. 2019: residual class-conditional G, projection D, hinge loss, truncation."""
 
     name = "biggan"
@@ -195,14 +195,6 @@ class BigGAN(Variant):
         self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
         self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])
         self.average = weight_average(self.generator, cfg["ema_half_life"])
-
-    def get_extra_state(self):
-        """G's running average of weights."""
-        return average_state(self.average)
-
-    def set_extra_state(self, state):
-        """Restore ``get_extra_state()``'s dict."""
-        load_average_state(self.average, state)
 
     def sample_labels(self, m):
         """m classes y ~ U{0, ..., n_classes - 1}."""

@@ -23,6 +23,17 @@ All losses are computed from D's logits (softplus, never log of a sigmoid).
 Optional experience replay (``replay_size > 0``, seeds 001): D's fake batch
 mixes ``replay_fraction`` samples from a buffer of G's past samples.
 
+Two later stabilisers, both off by default: the R1 penalty (Mescheder,
+Geiger, Nowozin, ICML 2018, eq. 9), added to D's loss at every D step,
+
+    R1 = gamma / 2 * E_x ||grad_x D(x)||^2     (on real samples, ``r1_gamma``),
+
+which keeps D flat on the data so that the game converges instead of
+circling; and sampling from a running average of G's weights
+(``ema_half_life`` in samples; Yazici et al., "The Unusual Effectiveness of
+Averaging in GAN Training", ICLR 2019), which smooths away the jitter of
+G's last optimizer steps.
+
 Defaults: k = 1 and the non-saturating cost are the paper's; the paper used
 SGD with momentum on MNIST/TFD, so the networks and optimizer are those of
 the 2-D mixture experiments that later papers run GANs on (ReLU MLPs, Adam
@@ -30,15 +41,17 @@ with beta1 = 0.5, as in Radford et al. 2016 and Metz et al. 2017). Set
 ``optimizer="sgd", momentum=0.5`` for the paper's rule.
 """
 from .. import autograd
+from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .losses import get_loss
 from .networks import mlp
+from .penalties import r1_penalty
 from .replay import ReplayBuffer
 
 TOY_DATA = ("ring8", "grid25", "gauss1d", "swissroll")
 
 
-class GAN(Variant):
+class GAN(KeepsAverage, Variant):
     """Goodfellow et al. 2014, Algorithm 1, with a selectable generator cost."""
 
     name = "gan"
@@ -60,6 +73,8 @@ class GAN(Variant):
         momentum=0.0,               # for optimizer="sgd"
         replay_size=0,              # experience replay buffer (0: off)
         replay_fraction=0.5,
+        r1_gamma=0.0,               # R1 penalty on D's gradient at real samples (0: off)
+        ema_half_life=None,         # samples; sample() uses G's running average (None: off)
     )
     supported_data = TOY_DATA
 
@@ -73,6 +88,7 @@ class GAN(Variant):
         self.opt_d = self.make_optimizer(self.discriminator)
         self.replay = (ReplayBuffer(cfg["replay_size"], cfg["replay_fraction"])
                        if cfg["replay_size"] else None)
+        self.average = weight_average(self.generator, cfg["ema_half_life"])
 
     def build_discriminator(self):
         """D: an MLP from one sample to one logit."""
@@ -95,6 +111,8 @@ class GAN(Variant):
             fake = self.replay.mix(fake)
         real_out, fake_out = self.discriminate(x), self.discriminate(fake)
         loss = self.loss.discriminator(real_out, fake_out)
+        if self.config["r1_gamma"]:
+            loss = loss + r1_penalty(self.discriminate, x, self.config["r1_gamma"])
         norm = descend(loss, self.discriminator, self.opt_d)
         return loss, real_out, fake_out, norm
 
@@ -108,6 +126,7 @@ class GAN(Variant):
             d_loss, real_out, fake_out, d_norm = self.discriminator_step(sample_real)
         g_loss = self.generator_loss(self.sample_z(self.samples_per_batch()))
         g_norm = descend(g_loss, self.generator, self.opt_g)
+        self.update_average(self.samples_per_batch())
         return self.report(d_loss, g_loss, real_out, fake_out, d_norm, g_norm)
 
     def report(self, d_loss, g_loss, real_out, fake_out, d_norm, g_norm):

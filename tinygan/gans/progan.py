@@ -45,6 +45,18 @@ def resolutions(size):
     return [4 * 2 ** i for i in range(int(math.log2(size // 4)) + 1)]
 
 
+def stage_widths(sizes, width, width_base=None):
+    """Channels at each resolution r of ``sizes``: min(width, width_base / r), as the paper's
+    feature maps thin out at high resolutions; ``width`` everywhere when width_base is None."""
+    if width_base is None:
+        return [width] * len(sizes)
+    widths = [min(width, width_base // r) for r in sizes]
+    if min(widths) < 1:
+        raise ValueError(f"progan: width_base={width_base} leaves no channels at {sizes[-1]}x"
+                         f"{sizes[-1]} (widths {widths})")
+    return widths
+
+
 def lrelu(x):
     """LeakyReLU with slope 0.2, the activation of both networks."""
     return F.leaky_relu(x, 0.2)
@@ -53,19 +65,22 @@ def lrelu(x):
 # ------------------------------------------------------------------ networks
 
 class ProgressiveGenerator(nn.Module):
-    """G: pixel-normed z -> 4x4 -> ... -> stage's resolution, with a toRGB 1x1 conv per stage."""
+    """G: pixel-normed z -> 4x4 -> ... -> stage's resolution, with a toRGB 1x1 conv per stage.
 
-    def __init__(self, z_dim, channels, width, n_stages, device="cpu"):
+    ``widths[s]`` is the number of channels at stage s (resolution 4 * 2^s).
+    """
+
+    def __init__(self, z_dim, channels, widths, device="cpu"):
         super().__init__()
-        self.width = width
-        self.project = EqualLinear(z_dim, width * 16, gain=math.sqrt(2) / 4, device=device)
+        self.width = widths[0]
+        self.project = EqualLinear(z_dim, widths[0] * 16, gain=math.sqrt(2) / 4, device=device)
         self.blocks = nn.ModuleList(
-            [nn.ModuleList([EqualConv2d(width, width, 3, padding=1, device=device)])] +
-            [nn.ModuleList([EqualConv2d(width, width, 3, padding=1, device=device),
-                            EqualConv2d(width, width, 3, padding=1, device=device)])
-             for _ in range(n_stages - 1)])
-        self.to_rgb = nn.ModuleList([EqualConv2d(width, channels, 1, gain=1.0, device=device)
-                                     for _ in range(n_stages)])
+            [nn.ModuleList([EqualConv2d(widths[0], widths[0], 3, padding=1, device=device)])] +
+            [nn.ModuleList([EqualConv2d(w_in, w_out, 3, padding=1, device=device),
+                            EqualConv2d(w_out, w_out, 3, padding=1, device=device)])
+             for w_in, w_out in zip(widths, widths[1:])])
+        self.to_rgb = nn.ModuleList([EqualConv2d(w, channels, 1, gain=1.0, device=device)
+                                     for w in widths])
 
     def block(self, stage, h):
         """Stage 0: the 4x4 conv; stage s > 0: upsample, two 3x3 convs; pixel norm after each."""
@@ -87,16 +102,22 @@ class ProgressiveGenerator(nn.Module):
 
 
 class ProgressiveDiscriminator(nn.Module):
-    """D: stage's resolution -> fromRGB -> ... -> 4x4 -> minibatch stddev -> conv, linear, score."""
+    """D: stage's resolution -> fromRGB -> ... -> 4x4 -> minibatch stddev -> conv, linear, score.
 
-    def __init__(self, channels, width, n_stages, device="cpu"):
+    ``widths[s]`` is the number of channels at stage s, as in G.
+    """
+
+    def __init__(self, channels, widths, device="cpu"):
         super().__init__()
-        self.from_rgb = nn.ModuleList([EqualConv2d(channels, width, 1, device=device)
-                                       for _ in range(n_stages)])
+        self.from_rgb = nn.ModuleList([EqualConv2d(channels, w, 1, device=device)
+                                       for w in widths])
         self.blocks = nn.ModuleList(
-            [nn.ModuleList([EqualConv2d(width, width, 3, padding=1, device=device),
-                            EqualConv2d(width, width, 3, padding=1, device=device)])
-             for _ in range(n_stages)])
+            [nn.ModuleList([EqualConv2d(widths[0], widths[0], 3, padding=1, device=device),
+                            EqualConv2d(widths[0], widths[0], 3, padding=1, device=device)])] +
+            [nn.ModuleList([EqualConv2d(w_in, w_in, 3, padding=1, device=device),
+                            EqualConv2d(w_in, w_out, 3, padding=1, device=device)])
+             for w_out, w_in in zip(widths, widths[1:])])
+        width = widths[0]
         self.final_conv = EqualConv2d(width + 1, width, 3, padding=1, device=device)
         self.final_dense = EqualLinear(width * 16, width, device=device)
         self.score = EqualLinear(width, 1, gain=1.0, device=device)
@@ -161,7 +182,9 @@ class ProGAN(Variant):
     defaults = dict(
         batch_size=16,
         z_dim=64,
-        width=32,                   # channels at every resolution (the paper: 512 down to 16)
+        width=32,                   # channels at the low resolutions (the paper: 512)
+        width_base=None,            # channels at resolution r: min(width, width_base / r)
+                                    # (the paper thins 512 down to 16); None: width everywhere
         lr=1e-3,
         betas=(0.0, 0.99),
         gp_weight=10.0,             # lambda
@@ -179,9 +202,9 @@ class ProGAN(Variant):
         if h != w:
             raise ValueError(f"progan: needs square images, got {self.data_shape}")
         self.sizes = resolutions(h)
-        self.generator = ProgressiveGenerator(cfg["z_dim"], c, cfg["width"], len(self.sizes),
-                                              device)
-        self.discriminator = ProgressiveDiscriminator(c, cfg["width"], len(self.sizes), device)
+        widths = stage_widths(self.sizes, cfg["width"], cfg["width_base"])
+        self.generator = ProgressiveGenerator(cfg["z_dim"], c, widths, device)
+        self.discriminator = ProgressiveDiscriminator(c, widths, device)
         self.opt_g = self.make_optimizer(self.generator)
         self.opt_d = self.make_optimizer(self.discriminator)
         self.average = weight_average(self.generator, cfg["ema_half_life"])

@@ -64,6 +64,7 @@ class UnrolledGAN(GAN):
         x = sample_real(m) if unrolling else None          # K = 0 needs no real batch
         g_loss = self.unrolled_generator_loss(x, self.sample_z(m))
         g_norm = descend(g_loss, self.generator, self.opt_g)
+        self.update_average(m)
         return self.report(d_loss, g_loss, real_out, fake_out, d_norm, g_norm)
 
     def d_out(self, theta, x):
