@@ -43,15 +43,17 @@ VARIANTS = {
     "gan": ("gan", {"lr": 1e-3}, 3000, 15000),
     "unrolled": ("unrolled", {"lr": 1e-3, "batch_size": 256, "unroll_steps": 5}, 400, 4000),
     "wgan-gp": ("wgan-gp", {"lr": 1e-3, "batch_size": 256, "gp_weight": 0.1}, 400, 4000),
-    "pacgan": ("pacgan", {"lr": 1e-3, "pack": 2, "batch_size": 512}, 3000, 30000),
+    "pacgan": ("pacgan", {"lr": 1e-3, "pack": 2, "batch_size": 512}, 3000, 20000),
 }
-# the full run of a variant may change its config and its learning-rate schedule
-FULL_CONFIG = {"pacgan": {"batch_size": 256}}
+# the full run of a variant may change its config and its learning-rate schedule: PacGAN's
+# adds the R1 penalty and samples from G's running average (half-life 100,000 samples)
+FULL_CONFIG = {"pacgan": {"batch_size": 256, "lr": 2e-3, "r1_gamma": 1.0,
+                          "ema_half_life": 100_000}}
 DATASETS = ("ring8", "grid25")
 # (final factor, start fraction): the learning rate stays constant, then falls geometrically
 # to final factor x lr from start fraction x steps to the end (``decay_learning_rate``)
 DECAY = (0.01, 0.5)
-FULL_DECAY = {"pacgan": (0.001, 0.3)}
+FULL_DECAY = {"pacgan": (0.01, 0.5)}
 SNAPSHOTS = 4              # sample pictures over training (first seed)
 TARGETS = {"ring8": (8, 0.98, None), "grid25": (25, 0.95, 0.04)}
 

@@ -39,6 +39,20 @@ def test_thinned_networks_grow_and_fade_at_every_stage():
             assert gan.discriminator(x_stage, stage, 0.5).shape == (2,)
 
 
+def test_each_stage_trains_on_its_own_batch_size():
+    gan = ProGAN((1, 8, 8), {**SMALL, "stage_batch_sizes": (8, 4)})
+    calls = []
+
+    def sample_real(m):
+        calls.append(m)
+        return sampler()(m)
+    for _ in range(4):
+        gan.train_step(sample_real)
+    assert calls == [8, 4, 4, 4] and gan.stage == 1
+    with pytest.raises(ValueError, match="one batch size per resolution"):
+        ProGAN((1, 8, 8), {**SMALL, "stage_batch_sizes": (8,)})
+
+
 def test_schedule_grows_and_fades_in():
     gan = ProGAN((1, 8, 8), SMALL)
     seen = [(gan.train_step(sampler())["resolution"], gan.alpha) for _ in range(6)]

@@ -181,6 +181,8 @@ class ProGAN(Variant):
              "Quality, Stability, and Variation. ICLR 2018.")
     defaults = dict(
         batch_size=16,
+        stage_batch_sizes=None,     # one batch size per resolution, 4x4 first (the paper's
+                                    # minibatches shrink as the resolution grows); None: batch_size
         z_dim=64,
         width=32,                   # channels at the low resolutions (the paper: 512)
         width_base=None,            # channels at resolution r: min(width, width_base / r)
@@ -202,6 +204,9 @@ class ProGAN(Variant):
         if h != w:
             raise ValueError(f"progan: needs square images, got {self.data_shape}")
         self.sizes = resolutions(h)
+        if cfg["stage_batch_sizes"] is not None and len(cfg["stage_batch_sizes"]) != len(self.sizes):
+            raise ValueError(f"progan: stage_batch_sizes needs one batch size per resolution "
+                             f"{self.sizes}, got {cfg['stage_batch_sizes']}")
         widths = stage_widths(self.sizes, cfg["width"], cfg["width_base"])
         self.generator = ProgressiveGenerator(cfg["z_dim"], c, widths, device)
         self.discriminator = ProgressiveDiscriminator(c, widths, device)
@@ -216,6 +221,12 @@ class ProGAN(Variant):
         if self.stage == 0:
             return 1.0
         return min(1.0, self.images_in_stage / self.config["fade_images"])
+
+    @property
+    def batch_size(self):
+        """m at the current stage: ``stage_batch_sizes[stage]``, or ``batch_size``."""
+        per_stage = self.config["stage_batch_sizes"]
+        return self.config["batch_size"] if per_stage is None else int(per_stage[self.stage])
 
     @property
     def size(self):
@@ -244,7 +255,7 @@ class ProGAN(Variant):
         return self.discriminator(x, self.stage, self.alpha)
 
     def train_step(self, sample_real):
-        cfg, m, alpha = self.config, self.config["batch_size"], self.alpha
+        cfg, m, alpha = self.config, self.batch_size, self.alpha
         x = real_at_stage(sample_real(m), self.size, alpha)
         with autograd.no_grad():
             fake = self.generator(self.sample_z(m), self.stage, alpha)
