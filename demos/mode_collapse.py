@@ -12,11 +12,17 @@ sample, the rule of PacGAN's evaluation code),
 the fraction of high-quality samples (within 3 std of a mode centre), and
 the reverse KL of the samples' distribution over modes against uniform.
 Every run keeps its learning rate constant, then decays it geometrically to
-the end (a callback of the training loop), which lets G sharpen its modes:
-short runs fall to 1% over their second half; the full PacGAN runs, 30,000
-steps, fall to 0.1% over their last 70% (on the grid, 6,000-step runs that
-started decaying at 30% never left the diffuse cloud of their first
-thousand steps: high quality stayed under 3%).
+1% over its second half (a callback of the training loop), which lets G
+sharpen its modes.
+
+The full PacGAN runs (20,000 steps) add two stabilisers of later papers:
+the R1 penalty on D's gradient at real samples (Mescheder et al. 2018) and
+samples drawn from a running average of G's weights (Yazici et al. 2019).
+Without them PacGAN2 lost grid modes (21.2 of 25 on average over 4 seeds
+of 30,000 steps). With both, on the grid's seed 0, it held all 25, and its
+high-quality fraction was 78% after 10,000 steps, 93.7% after 20,000, and
+95.4% with lr 2e-3 instead of 1e-3. The samples outside
+3 std are "bridges": points on G's continuous path from one mode to the next.
 
     python demos/mode_collapse.py                # 1 seed, short runs (~3 min on 2 cores)
     python demos/mode_collapse.py --full         # 10 seeds, long runs
