@@ -204,7 +204,8 @@ class ProGAN(Variant):
         if h != w:
             raise ValueError(f"progan: needs square images, got {self.data_shape}")
         self.sizes = resolutions(h)
-        if cfg["stage_batch_sizes"] is not None and len(cfg["stage_batch_sizes"]) != len(self.sizes):
+        per_stage = cfg["stage_batch_sizes"]
+        if per_stage is not None and len(per_stage) != len(self.sizes):
             raise ValueError(f"progan: stage_batch_sizes needs one batch size per resolution "
                              f"{self.sizes}, got {cfg['stage_batch_sizes']}")
         widths = stage_widths(self.sizes, cfg["width"], cfg["width_base"])
