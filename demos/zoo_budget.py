@@ -40,7 +40,11 @@ from common import arguments, build, out_path  # noqa: E402
 # variant: (config for a few minutes on a CPU, images padded to 32x32?)
 VARIANTS = {
     "dcgan": ({"width": 32, "batch_size": 64}, False),
-    "progan": ({"width": 32, "batch_size": 16, "fade_images": 1500, "stable_images": 1500}, True),
+    # channels thinning 64, 32, 16, 8 from 4x4 to 32x32 and larger batches at low resolution,
+    # as in the paper: FID 150 against 254-472 with 32 channels everywhere at batch 16
+    "progan": ({"width": 64, "width_base": 256, "batch_size": 32,
+                "stage_batch_sizes": (64, 64, 32, 32), "fade_images": 3000,
+                "stable_images": 3000}, True),
     # SAGAN's two time-scale rates: FID 294 against 486 with 2e-4 for both (one run each)
     "biggan": ({"width": 16, "batch_size": 32, "n_d_steps": 1, "lr_d": 4e-4, "lr_g": 1e-4,
                 "embed_dim": 16, "z_dim": 48}, False),
