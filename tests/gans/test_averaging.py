@@ -18,6 +18,11 @@ from tests.gans.helpers import counting_sampler
 BIGGAN = {"batch_size": 4, "z_dim": 6, "embed_dim": 3, "width": 4, "n_d_steps": 1}
 
 
+def image_sampler(seed=0):
+    rng = np.random.default_rng(seed)
+    return lambda m: tg.tensor(rng.uniform(-1, 1, (m, 1, 8, 8)), dtype=tg.default_dtype())
+
+
 def labelled_sampler(seed=0):
     rng = np.random.default_rng(seed)
     return lambda m: (tg.tensor(rng.uniform(-1, 1, (m, 1, 8, 8)), dtype=tg.default_dtype()),
@@ -97,6 +102,9 @@ def test_variants_sample_from_the_average_and_update_it_each_step(variant, confi
 @pytest.mark.parametrize("variant,config,shape,sampler", [
     (BigGAN, BIGGAN, (1, 8, 8), labelled_sampler),
     (GAN, {"batch_size": 4, "ema_half_life": 100}, (2,), counting_sampler),
+    (ProGAN, {"batch_size": 4, "z_dim": 4, "width": 4}, (1, 8, 8), image_sampler),
+    (StyleGAN2, {"batch_size": 4, "z_dim": 4, "w_dim": 4, "width": 4, "n_mapping": 1},
+     (1, 8, 8), image_sampler),
 ])
 def test_the_average_survives_a_checkpoint(tmp_path, variant, config, shape, sampler):
     tg.manual_seed(0)
@@ -109,6 +117,9 @@ def test_the_average_survives_a_checkpoint(tmp_path, variant, config, shape, sam
     assert fresh.average.images == gan.average.images
     for name, a in gan.average.averages.items():
         np.testing.assert_array_equal(fresh.average.averages[name], a)
+    # the variant's own extra state comes back beside the average
+    assert {k: v for k, v in fresh.get_extra_state().items() if not k.startswith("average")} == \
+        {k: v for k, v in gan.get_extra_state().items() if not k.startswith("average")}
 
 
 def test_an_average_of_another_shape_is_refused():

@@ -89,25 +89,17 @@ def weight_average(network, half_life):
     return WeightAverage(network, half_life) if half_life else None
 
 
-def average_state(average):
-    """``average.state()``, or {} without an average (for ``get_extra_state``)."""
-    return {} if average is None else average.state()
-
-
-def load_average_state(average, state):
-    """Restore an average saved by ``average_state`` (a checkpoint without one leaves it as is)."""
-    if average is not None and "average_images" in state:
-        average.load_state(state)
-
-
 class KeepsAverage:
     """Mixin for a variant whose G has a running average (``self.average``, None when off):
-    its checkpoints carry the average as extra state."""
+    its checkpoints carry the average as extra state. A variant that saves more state adds
+    its own keys around ``super().get_extra_state()`` / ``super().set_extra_state(state)``."""
 
     def get_extra_state(self):
         """G's running average of weights ({} when the variant keeps none)."""
-        return average_state(self.average)
+        return {} if self.average is None else self.average.state()
 
     def set_extra_state(self, state):
-        """Restore ``get_extra_state()``'s dict."""
-        load_average_state(self.average, state)
+        """Restore ``get_extra_state()``'s dict (a checkpoint without an average leaves it as
+        is)."""
+        if self.average is not None and "average_images" in state:
+            self.average.load_state(state)

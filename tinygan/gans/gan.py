@@ -124,9 +124,10 @@ class GAN(KeepsAverage, Variant):
     def train_step(self, sample_real):
         for _ in range(self.config["k"]):
             d_loss, real_out, fake_out, d_norm = self.discriminator_step(sample_real)
-        g_loss = self.generator_loss(self.sample_z(self.samples_per_batch()))
+        m = self.samples_per_batch()
+        g_loss = self.generator_loss(self.sample_z(m))
         g_norm = descend(g_loss, self.generator, self.opt_g)
-        self.update_average(self.samples_per_batch())
+        self.update_average(m)
         return self.report(d_loss, g_loss, real_out, fake_out, d_norm, g_norm)
 
     def report(self, d_loss, g_loss, real_out, fake_out, d_norm, g_norm):

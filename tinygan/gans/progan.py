@@ -31,7 +31,7 @@ from .. import autograd, nn
 from .. import functional as F
 from ..nn.progressive import EqualConv2d, EqualLinear, minibatch_stddev, pixel_norm
 from ..tensor import rand, zeros_like
-from .averaging import average_state, load_average_state, weight_average
+from .averaging import KeepsAverage, weight_average
 from .base import Variant, frozen, global_norm, mean_of
 from .image_networks import IMAGE_DATA
 from .wgan_gp import gradient_penalty
@@ -173,7 +173,7 @@ def descend_active(loss, network, optimizer):
 
 # ------------------------------------------------------------------ the variant
 
-class ProGAN(Variant):
+class ProGAN(KeepsAverage, Variant):
     """Karras et al. 2018: grow G and D from 4x4, fading each resolution in."""
 
     name = "progan"
@@ -207,7 +207,7 @@ class ProGAN(Variant):
         per_stage = cfg["stage_batch_sizes"]
         if per_stage is not None and len(per_stage) != len(self.sizes):
             raise ValueError(f"progan: stage_batch_sizes needs one batch size per resolution "
-                             f"{self.sizes}, got {cfg['stage_batch_sizes']}")
+                             f"{self.sizes}, got {per_stage}")
         widths = stage_widths(self.sizes, cfg["width"], cfg["width_base"])
         self.generator = ProgressiveGenerator(cfg["z_dim"], c, widths, device)
         self.discriminator = ProgressiveDiscriminator(c, widths, device)
@@ -244,12 +244,12 @@ class ProGAN(Variant):
     def get_extra_state(self):
         """The growth schedule's position {"stage", "images_in_stage"} and G's average."""
         return {"stage": self.stage, "images_in_stage": self.images_in_stage,
-                **average_state(self.average)}
+                **super().get_extra_state()}
 
     def set_extra_state(self, state):
         """Restore ``get_extra_state()``'s dict."""
         self.stage, self.images_in_stage = int(state["stage"]), int(state["images_in_stage"])
-        load_average_state(self.average, state)
+        super().set_extra_state(state)
 
     def discriminate(self, x):
         """D's scores (m,) at the current stage and alpha."""

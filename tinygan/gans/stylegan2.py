@@ -36,7 +36,7 @@ from ..nn.progressive import EqualConv2d, EqualLinear, minibatch_stddev
 from ..nn.style import MappingNetwork, ModulatedConv2d, NoiseInjection
 from ..ops.shape import concatenate
 from ..tensor import Tensor, zeros
-from .averaging import average_state, load_average_state, weight_average
+from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import IMAGE_DATA
 from .penalties import path_length_penalty, r1_penalty
@@ -181,7 +181,7 @@ def mix_styles(w1, w2, crossover, n_ws):
 
 # ------------------------------------------------------------------ the variant
 
-class StyleGAN2(Variant):
+class StyleGAN2(KeepsAverage, Variant):
     """Karras et al. 2020: mapping network, modulated convolutions, lazy R1 and path length."""
 
     name = "stylegan2"
@@ -222,12 +222,12 @@ class StyleGAN2(Variant):
     def get_extra_state(self):
         """{"step", "pl_mean"}: the lazy-regularisation clock and the path-length mean a; and
         G's running average of weights."""
-        return {"step": self.step, "pl_mean": self.pl_mean, **average_state(self.average)}
+        return {"step": self.step, "pl_mean": self.pl_mean, **super().get_extra_state()}
 
     def set_extra_state(self, state):
         """Restore ``get_extra_state()``'s dict."""
         self.step, self.pl_mean = int(state["step"]), float(state["pl_mean"])
-        load_average_state(self.average, state)
+        super().set_extra_state(state)
 
     def sample_ws(self, m):
         """ws for m samples, style-mixed with probability mixing_prob at a random crossover."""
