@@ -5,9 +5,12 @@ import pytest
 
 import tinygan as tg
 import tinygan.functional as F
+from tinygan.gans import GAN
 from tinygan.gans.penalties import path_length_penalty, path_lengths, r1_penalty
 from tinygan.nn.style import modulated_conv2d
 from tinygan.testing import gradcheck
+
+from tests.gans.helpers import counting_sampler
 
 RNG = np.random.default_rng(0)
 
@@ -60,3 +63,9 @@ def test_path_length_parameter_gradient_matches_finite_differences(float64):
             const.broadcast_to(2, 2, 3, 3), weight, ws[:, 0], True, padding=1).tanh()
         return path_length_penalty(synthesis, ws, 0.3, y)[0]
     assert gradcheck(penalty, [weight])
+
+
+def test_a_negative_r1_weight_is_refused():
+    gan = GAN((2,), {"r1_gamma": -1.0, "batch_size": 4})
+    with pytest.raises(ValueError, match=r"r1_penalty: gamma must be >= 0.*got -1.0"):
+        gan.train_step(counting_sampler())

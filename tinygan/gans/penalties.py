@@ -26,6 +26,9 @@ def r1_penalty(score, real, gamma):
     ``score`` maps a batch (m, ...) to D's outputs (m,); the gradient is built
     with create_graph=True, so the penalty can be descended.
     """
+    if gamma < 0:
+        raise ValueError(f"r1_penalty: gamma must be >= 0 (a negative weight would reward a "
+                         f"steep D), got {gamma}")
     x = Tensor(real.data, requires_grad=True)
     (g,) = autograd.grad(score(x).sum(), [x], create_graph=True)
     squared = (g * g).reshape(g.shape[0], -1).sum(axis=1)
