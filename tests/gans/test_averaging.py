@@ -8,14 +8,16 @@ import tinygan.nn as nn
 from tinygan.checkpoint import load_checkpoint, save_checkpoint
 from tinygan.gans.averaging import WeightAverage
 from tinygan.gans.biggan import BigGAN
+from tinygan.gans.dcgan import DCGAN
 from tinygan.gans.gan import GAN
-from tinygan.gans.pacgan import PacGAN
+from tinygan.gans.pacgan import PacDCGAN, PacGAN
 from tinygan.gans.progan import ProGAN
 from tinygan.gans.stylegan2 import StyleGAN2
 
 from tests.gans.helpers import counting_sampler
 
 BIGGAN = {"batch_size": 4, "z_dim": 6, "embed_dim": 3, "width": 4, "n_d_steps": 1}
+DCGAN_SMALL = {"batch_size": 4, "z_dim": 3, "width": 4, "ema_half_life": 100}
 
 
 def image_sampler(seed=0):
@@ -69,6 +71,8 @@ def test_applied_swaps_the_average_in_and_the_weights_back():
     (ProGAN, {"batch_size": 4, "z_dim": 4, "width": 4}, (1, 8, 8), False, 4),
     (GAN, {"batch_size": 4, "ema_half_life": 100}, (2,), False, 4),
     (PacGAN, {"batch_size": 4, "pack": 2, "ema_half_life": 100}, (2,), False, 8),
+    (DCGAN, DCGAN_SMALL, (1, 8, 8), False, 4),
+    (PacDCGAN, {**DCGAN_SMALL, "pack": 2, "r1_gamma": 1.0}, (1, 8, 8), False, 8),
 ])
 def test_variants_sample_from_the_average_and_update_it_each_step(variant, config, shape,
                                                                   labelled, images):
@@ -102,6 +106,7 @@ def test_variants_sample_from_the_average_and_update_it_each_step(variant, confi
 @pytest.mark.parametrize("variant,config,shape,sampler", [
     (BigGAN, BIGGAN, (1, 8, 8), labelled_sampler),
     (GAN, {"batch_size": 4, "ema_half_life": 100}, (2,), counting_sampler),
+    (DCGAN, DCGAN_SMALL, (1, 8, 8), image_sampler),
     (ProGAN, {"batch_size": 4, "z_dim": 4, "width": 4}, (1, 8, 8), image_sampler),
     (StyleGAN2, {"batch_size": 4, "z_dim": 4, "w_dim": 4, "width": 4, "n_mapping": 1},
      (1, 8, 8), image_sampler),

@@ -8,6 +8,7 @@ import tinygan as tg
 import tinygan.nn as nn
 from tinygan.gans import get
 from tinygan.gans.dcgan import DCGAN, discriminator_loss, generator_loss, interpolate_latents
+from tinygan.gans.penalties import r1_penalty
 
 from tests.gans.helpers import queue
 
@@ -87,9 +88,13 @@ def test_paper_defaults():
     assert get("dcgan") is DCGAN
 
 
-def test_train_step_is_one_d_step_then_one_g_step(float64):
-    """Replays the iteration with the loss functions on a copy and compares every gradient."""
-    dcgan = DCGAN(SHAPE, SMALL)
+@pytest.mark.parametrize("r1_gamma,r1_interval", [(0.0, 1), (2.0, 1), (2.0, 3)])
+def test_train_step_is_one_d_step_then_one_g_step(float64, r1_gamma, r1_interval):
+    """Replays the iteration with the loss functions on a copy and compares every gradient
+    (with R1, D's loss adds interval * gamma / 2 E ||grad_x D(x)||^2 on the real batch,
+    at every interval-th step)."""
+    dcgan = DCGAN(SHAPE, {**SMALL, "r1_gamma": r1_gamma, "r1_interval": r1_interval})
+    dcgan.step = r1_interval - 1            # the next step is one that adds R1
     z_d, z_g = dcgan.sample_z(4), dcgan.sample_z(4)
     x = np.random.default_rng(1).uniform(-1, 1, (4,) + SHAPE)
     replay = copy.deepcopy(dcgan)
@@ -104,6 +109,11 @@ def test_train_step_is_one_d_step_then_one_g_step(float64):
     with tg.no_grad():
         fake = replay.generator(z_d)
     d_loss = discriminator_loss(replay.discriminate(tg.tensor(x)), replay.discriminate(fake))
+    if r1_gamma:
+        r1 = r1_penalty(replay.discriminate, tg.tensor(x), r1_gamma)
+        assert r1.item() > 0
+        np.testing.assert_allclose(metrics["r1"], r1.item(), rtol=1e-10)
+        d_loss = d_loss + r1_interval * r1
     np.testing.assert_allclose(metrics["loss/D"], d_loss.item(), rtol=1e-10)
     d_params = list(replay.discriminator.parameters())
     for p, g, done in zip(d_params, tg.grad(d_loss, d_params), dcgan.discriminator.parameters()):
@@ -115,6 +125,16 @@ def test_train_step_is_one_d_step_then_one_g_step(float64):
     np.testing.assert_allclose(metrics["loss/G"], g_loss.item(), rtol=1e-10)
     for g, done in zip(tg.grad(g_loss, g_params), dcgan.generator.parameters()):
         np.testing.assert_allclose(done.grad.numpy(), g.numpy(), rtol=1e-8, atol=1e-12)
+
+
+def test_lazy_r1_is_added_every_interval_th_step_only():
+    dcgan = DCGAN(SHAPE, {**SMALL, "r1_gamma": 1.0, "r1_interval": 2})
+    x = np.random.default_rng(1).uniform(-1, 1, (4,) + SHAPE)
+    added = ["r1" in dcgan.train_step(lambda m: tg.tensor(x, dtype=tg.default_dtype()))
+             for _ in range(4)]
+    assert added == [False, True, False, True] and dcgan.get_extra_state()["step"] == 4
+    with pytest.raises(ValueError, match="dcgan: r1_gamma must be >= 0 and r1_interval >= 1"):
+        DCGAN(SHAPE, {**SMALL, "r1_interval": 0})
 
 
 def test_interpolation_runs_from_one_latent_to_the_other():

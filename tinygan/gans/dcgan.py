@@ -27,14 +27,24 @@ gives the 64/128-channel MNIST networks InfoGAN used. The latent space
 supports interpolation and vector arithmetic (seeds 001, "DCGAN": keep the
 z behind chosen samples, average, add and subtract them, generate again):
 see ``interpolate_latents``.
+
+Two later stabilisers, both off by default, as in the GAN of the 2-D
+experiments (``gan.py``): the R1 penalty gamma / 2 E_x ||grad_x D(x)||^2 on
+real images (``r1_gamma``; Mescheder et al. 2018), added every
+``r1_interval``-th D step and multiplied by the interval ("lazy", as in
+StyleGAN2), and
+sampling from a running average of G's weights (``ema_half_life`` in images;
+Yazici et al. 2019).
 """
 from .. import autograd, nn
 from .. import functional as F
 from ..ops.shape import stack
 from ..tensor import ones_like, zeros_like
+from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import (IMAGE_DATA, body_features, check_image_shape, dcgan_init_,
                              discriminator_body, generator_net)
+from .penalties import r1_penalty
 
 
 # ------------------------------------------------------------------ networks
@@ -67,7 +77,7 @@ def generator_loss(fake_logits):
 
 # ------------------------------------------------------------------ the variant
 
-class DCGAN(Variant):
+class DCGAN(KeepsAverage, Variant):
     """Radford et al. 2016: Algorithm 1 (k = 1, non-saturating G cost) with DCGAN networks."""
 
     name = "dcgan"
@@ -81,16 +91,33 @@ class DCGAN(Variant):
         lr=2e-4,
         betas=(0.5, 0.999),
         init_std=0.02,
+        r1_gamma=0.0,               # R1 penalty on D's gradient at real images (0: off)
+        r1_interval=1,              # add it every r1_interval-th step, times r1_interval
+        ema_half_life=None,         # images; sample() uses G's running average (None: off)
     )
     supported_data = IMAGE_DATA + ("stacked-mnist",)
 
     def __init__(self, data_shape, config=None, device="cpu"):
         super().__init__(data_shape, config, device)
         cfg, shape = self.config, check_image_shape(self.name, self.data_shape)
+        if cfg["r1_gamma"] < 0 or int(cfg["r1_interval"]) < 1:
+            raise ValueError(f"{self.name}: r1_gamma must be >= 0 and r1_interval >= 1, got "
+                             f"r1_gamma={cfg['r1_gamma']}, r1_interval={cfg['r1_interval']}")
         self.generator = dcgan_generator(cfg["z_dim"], shape, cfg["width"], device, cfg["init_std"])
         self.discriminator = self.build_discriminator(shape)
         self.opt_g = self.make_optimizer(self.generator)
         self.opt_d = self.make_optimizer(self.discriminator)
+        self.average = weight_average(self.generator, cfg["ema_half_life"])
+        self.step = 0
+
+    def get_extra_state(self):
+        """{"step"}: the clock of lazy R1; and G's running average of weights."""
+        return {"step": self.step, **super().get_extra_state()}
+
+    def set_extra_state(self, state):
+        """Restore ``get_extra_state()``'s dict."""
+        self.step = int(state.get("step", 0))
+        super().set_extra_state(state)
 
     def build_discriminator(self, shape):
         """D: images of ``shape`` -> one logit each (PacDCGAN widens its input)."""
@@ -102,20 +129,27 @@ class DCGAN(Variant):
         return self.config["batch_size"]
 
     def train_step(self, sample_real):
-        m = self.samples_per_batch()
+        cfg, m = self.config, self.samples_per_batch()
+        self.step += 1
         x = sample_real(m)
         with autograd.no_grad():
             fake = self.generator(self.sample_z(m))
         real_logits, fake_logits = self.discriminate(x), self.discriminate(fake)
         d_loss = discriminator_loss(real_logits, fake_logits)
+        stats = {}
+        if cfg["r1_gamma"] and self.step % cfg["r1_interval"] == 0:
+            r1 = r1_penalty(self.discriminate, x, cfg["r1_gamma"])
+            d_loss = d_loss + cfg["r1_interval"] * r1
+            stats["r1"] = float(r1.item())
         d_norm = descend(d_loss, self.discriminator, self.opt_d)
 
         with frozen(self.discriminator):
             g_loss = generator_loss(self.discriminate(self.generator(self.sample_z(m))))
         g_norm = descend(g_loss, self.generator, self.opt_g)
+        self.update_average(m)
         return {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
                 "D(x)": mean_of(real_logits.sigmoid()), "D(G(z))": mean_of(fake_logits.sigmoid()),
-                "grad_norm/D": d_norm, "grad_norm/G": g_norm}
+                "grad_norm/D": d_norm, "grad_norm/G": g_norm, **stats}
 
     def generate(self, z):
         """G(z) for given latent vectors z (m, z_dim), without a graph."""
