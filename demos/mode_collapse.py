@@ -11,6 +11,9 @@ For every variant, data set and seed: 2500 samples are scored as in PacGAN
 sample, the rule of PacGAN's evaluation code),
 the fraction of high-quality samples (within 3 std of a mode centre), and
 the reverse KL of the samples' distribution over modes against uniform.
+The table ends with the scores of 2500 samples of the data itself: even
+they are only 98.9 % high quality (in 2-D, P(r < 3 std) = 1 - exp(-9/2)),
+so the 98 % target leaves a generator less than 1 % of stray samples.
 Every run keeps its learning rate constant, then decays it geometrically to
 1% over its second half (a callback of the training loop), which lets G
 sharpen its modes.
@@ -52,14 +55,17 @@ VARIANTS = {
     "pacgan": ("pacgan", {"lr": 1e-3, "pack": 2, "batch_size": 512}, 3000, 20000),
 }
 # the full run of a variant may change its config and its learning-rate schedule: PacGAN's
-# adds the R1 penalty and samples from G's running average (half-life 100,000 samples)
+# adds the R1 penalty, samples from G's running average (half-life 100,000 samples) and
+# gives G a fourth hidden layer
 FULL_CONFIG = {"pacgan": {"batch_size": 256, "lr": 2e-3, "r1_gamma": 1.0,
-                          "ema_half_life": 100_000}}
+                          "ema_half_life": 100_000, "g_hidden": (128, 128, 128, 128)}}
 DATASETS = ("ring8", "grid25")
 # (final factor, start fraction): the learning rate stays constant, then falls geometrically
 # to final factor x lr from start fraction x steps to the end (``decay_learning_rate``)
 DECAY = (0.01, 0.5)
-FULL_DECAY = {"pacgan": (0.01, 0.5)}
+# PacGAN's full run keeps its rate to 70 % of the steps: its bridges between modes kept
+# thinning at the full rate (ring seed 0: 97.8 % high quality against 97.2 % with 0.5)
+FULL_DECAY = {"pacgan": (0.01, 0.7)}
 SNAPSHOTS = 4              # sample pictures over training (first seed)
 TARGETS = {"ring8": (8, 0.98, None), "grid25": (25, 0.95, 0.04)}
 
@@ -84,6 +90,18 @@ def run_one(job):
     return label, data_name, seed, scores, snapshots, history.steps_per_second
 
 
+def real_scores(data_name, seeds):
+    """The scores of 2500 samples of the data itself, one draw per seed: what a perfect G gets.
+
+    Even the data misses the high-quality rule: in 2-D the distance of a
+    Gaussian sample from its centre, in stds, is Rayleigh distributed, so
+    P(r < 3) = 1 - exp(-9/2) = 98.9 %.
+    """
+    data = dataset(data_name)
+    return np.array([mode_metrics(np.asarray(data.sample(2500, np.random.default_rng([seed, 7]))),
+                                  data) for seed in seeds], dtype=float)
+
+
 def summarise(results, labels, data_names, seeds):
     """Print the table: mean +- std over seeds, and how many seeds meet the targets."""
     print(f"\n{'variant':10s} {'data':7s} {'modes':>12s} {'high quality %':>16s} "
@@ -101,6 +119,10 @@ def summarise(results, labels, data_names, seeds):
             m, s = scores.mean(0), scores.std(0)
             print(f"{label:10s} {data_name:7s} {m[0]:6.1f} +- {s[0]:3.1f} {100 * m[1]:8.1f} +- "
                   f"{100 * s[1]:4.1f} {m[2]:7.3f} +- {s[2]:5.3f} {speed:8.0f}  {met}/{len(rows)}")
+        real = real_scores(data_name, seeds)
+        m, s = real.mean(0), real.std(0)
+        print(f"{'real data':10s} {data_name:7s} {m[0]:6.1f} +- {s[0]:3.1f} {100 * m[1]:8.1f} +- "
+              f"{100 * s[1]:4.1f} {m[2]:7.3f} +- {s[2]:5.3f} {'':8s}  (the ceiling)")
     print("targets: ring8 all 8 modes and >= 98% high quality; grid25 all 25 modes, >= 95% "
           "high quality, reverse KL <= 0.04")
 
