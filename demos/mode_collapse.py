@@ -19,13 +19,16 @@ Every run keeps its learning rate constant, then decays it geometrically to
 sharpen its modes.
 
 The full PacGAN runs (20,000 steps) add two stabilisers of later papers:
-the R1 penalty on D's gradient at real samples (Mescheder et al. 2018) and
-samples drawn from a running average of G's weights (Yazici et al. 2019).
-Without them PacGAN2 lost grid modes (21.2 of 25 on average over 4 seeds
-of 30,000 steps). With both, on the grid's seed 0, it held all 25, and its
-high-quality fraction was 78% after 10,000 steps, 93.7% after 20,000, and
-95.4% with lr 2e-3 instead of 1e-3. The samples outside
-3 std are "bridges": points on G's continuous path from one mode to the next.
+the R1 penalty on D's gradient at real samples (Mescheder et al. 2018)
+and samples drawn from a running average of G's weights (Yazici et al.
+2019), and give G a fourth hidden layer. Without the stabilisers PacGAN2
+lost grid modes (21.2 of 25 on average over 4 seeds of 30,000 steps);
+with them it held every mode of both data sets in every seed tried. The
+samples outside 3 std are "bridges": points on G's continuous path from
+one mode to the next. They keep thinning while the learning rate is
+high, so the full run decays it only over its last 30 % of steps; on the
+ring, seed 0, that gave 97.8 % high quality against 97.2 % with the
+decay from half way.
 
     python demos/mode_collapse.py                # 1 seed, short runs (~3 min on 2 cores)
     python demos/mode_collapse.py --full         # 10 seeds, long runs
