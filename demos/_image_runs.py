@@ -15,10 +15,11 @@ def digit_split():
     return classifier.heldout_split()
 
 
-def train_image_variant(variant, data, steps, seed, log_every=100):
+def train_image_variant(variant, data, steps, seed, log_every=100, callback=None):
     """Run ``steps`` iterations of ``variant`` on ``data`` (``tinygan.train.train``, which gives
-    labelled variants (images, labels) minibatches); returns the last step's metrics."""
-    return train(variant, data, steps, seed=seed, log_every=log_every)[-1]
+    labelled variants (images, labels) minibatches; ``callback(step, variant, metrics)`` after
+    every step); returns the last step's metrics."""
+    return train(variant, data, steps, seed=seed, log_every=log_every, callback=callback)[-1]
 
 
 def lenet_metrics(images, heldout):

@@ -105,6 +105,13 @@ def real_scores(data_name, seeds):
                                   data) for seed in seeds], dtype=float)
 
 
+def spread(label, data_name, scores):
+    """The start of a table row: mean +- std over seeds of (modes, high quality, reverse KL)."""
+    m, s = scores.mean(0), scores.std(0)
+    return (f"{label:10s} {data_name:7s} {m[0]:6.1f} +- {s[0]:3.1f} {100 * m[1]:8.1f} +- "
+            f"{100 * s[1]:4.1f} {m[2]:7.3f} +- {s[2]:5.3f}")
+
+
 def summarise(results, labels, data_names, seeds):
     """Print the table: mean +- std over seeds, and how many seeds meet the targets."""
     print(f"\n{'variant':10s} {'data':7s} {'modes':>12s} {'high quality %':>16s} "
@@ -119,13 +126,9 @@ def summarise(results, labels, data_names, seeds):
             speed = np.mean([r[5] for r in rows])
             met = sum(s[0] == n_modes and s[1] >= min_quality and (max_kl is None or s[2] <= max_kl)
                       for s in scores)
-            m, s = scores.mean(0), scores.std(0)
-            print(f"{label:10s} {data_name:7s} {m[0]:6.1f} +- {s[0]:3.1f} {100 * m[1]:8.1f} +- "
-                  f"{100 * s[1]:4.1f} {m[2]:7.3f} +- {s[2]:5.3f} {speed:8.0f}  {met}/{len(rows)}")
-        real = real_scores(data_name, seeds)
-        m, s = real.mean(0), real.std(0)
-        print(f"{'real data':10s} {data_name:7s} {m[0]:6.1f} +- {s[0]:3.1f} {100 * m[1]:8.1f} +- "
-              f"{100 * s[1]:4.1f} {m[2]:7.3f} +- {s[2]:5.3f} {'':8s}  (the ceiling)")
+            print(f"{spread(label, data_name, scores)} {speed:8.0f}  {met}/{len(rows)}")
+        print(f"{spread('real data', data_name, real_scores(data_name, seeds))} {'':8s}  "
+              "(the ceiling)")
     print("targets: ring8 all 8 modes and >= 98% high quality; grid25 all 25 modes, >= 95% "
           "high quality, reverse KL <= 0.04")
 

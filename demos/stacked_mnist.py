@@ -43,12 +43,11 @@ import time  # noqa: E402
 
 
 from tinygan import data  # noqa: E402
-from tinygan.train import train  # noqa: E402
 from tinygan.metrics.stacked_mnist import (N_SAMPLES, channel_digit_kl,  # noqa: E402
                                            stacked_mnist_metrics)
 
 from _grid import save_grid  # noqa: E402
-from _image_runs import digit_split, samples  # noqa: E402
+from _image_runs import digit_split, samples, train_image_variant  # noqa: E402
 from common import arguments, build, out_path  # noqa: E402
 
 SHORT = dict(steps=1500, config={"width": 16, "batch_size": 64})
@@ -56,8 +55,8 @@ FULL = dict(steps=12000, config={"width": 32, "batch_size": 64})
 # the full PacDCGAN2 run is longer and adds the stabilisers that fixed mode coverage on the
 # 2-D mixtures: lazy R1 (gamma 1, every 4th D step), samples from G's running average of
 # weights
-FULL_PACDCGAN = dict(steps=20000, config={"r1_gamma": 1.0, "r1_interval": 4,
-                                          "ema_half_life": 100_000})
+FULL_PACDCGAN = dict(steps=20000, config={**FULL["config"], "r1_gamma": 1.0,
+                                          "r1_interval": 4, "ema_half_life": 100_000})
 STACKS = 50000          # training images, each three digits drawn from the 4,000
 
 
@@ -82,16 +81,15 @@ def main():
     report(f"real stacks ({N_SAMPLES})", stacked_mnist_metrics(reference.images))
     evaluate_at = {int(step) for step in args.evaluate_at.split(",") if step}
     for name in args.variants.split(","):
-        longer = FULL_PACDCGAN if args.full and name == "pacdcgan" else {}
-        steps = args.steps or longer.get("steps") or run["steps"]
-        variant = build(name, stacked.shape, {**run["config"], **longer.get("config", {})},
-                        args.seed)
+        this_run = FULL_PACDCGAN if args.full and name == "pacdcgan" else run
+        steps = args.steps or this_run["steps"]
+        variant = build(name, stacked.shape, this_run["config"], args.seed)
 
         def evaluate(step, v, metrics):
             if step in evaluate_at:
                 report(f"{name} at step {step}", stacked_mnist_metrics(samples(v, N_SAMPLES)))
         start = time.perf_counter()
-        train(variant, stacked, steps, seed=args.seed, log_every=500, callback=evaluate)
+        train_image_variant(variant, stacked, steps, args.seed, log_every=500, callback=evaluate)
         seconds = time.perf_counter() - start
         fake = samples(variant, N_SAMPLES)
         report(f"{name} after {steps} steps", stacked_mnist_metrics(fake), seconds)
