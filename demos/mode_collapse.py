@@ -30,6 +30,16 @@ high, so the full run decays it only over its last 30 % of steps; on the
 ring, seed 0, that gave 97.8 % high quality against 97.2 % with the
 decay from half way.
 
+With --full (or --drs N), every PacGAN run is also scored after
+discriminator rejection sampling (Azadi et al. 2019, ``tinygan.gans.
+rejection``), as the row "pacgan+DRS": a new discriminator on single
+samples trains against the final, fixed G, so that its logit estimates
+log p_data / p_g (the optimal discriminator of Goodfellow et al.,
+Proposition 1), and each of G's samples is kept with probability
+exp(logit - max logit). That removes most bridges and evens out the
+modes' masses; it changes how samples are drawn, not G, so the plain
+PacGAN row stays beside it.
+
     python demos/mode_collapse.py                # 1 seed, short runs (~3 min on 2 cores)
     python demos/mode_collapse.py --full         # 10 seeds, long runs
     python demos/mode_collapse.py --full --variants pacgan --seeds 3
@@ -46,6 +56,7 @@ import multiprocessing  # noqa: E402
 import numpy as np  # noqa: E402
 
 from tinygan import plotting  # noqa: E402
+from tinygan.gans.rejection import RejectionSampler, fit_density_ratio  # noqa: E402
 from tinygan.train import decay_learning_rate, train  # noqa: E402
 
 from common import arguments, build, dataset, mode_metrics, out_path  # noqa: E402
@@ -70,12 +81,17 @@ DECAY = (0.01, 0.5)
 # thinning at the full rate (ring seed 0: 97.8 % high quality against 97.2 % with 0.5)
 FULL_DECAY = {"pacgan": (0.01, 0.7)}
 SNAPSHOTS = 4              # sample pictures over training (first seed)
+# discriminator steps of rejection sampling (--drs) with --full; off by default in a short run
+FULL_DRS_STEPS = 5000
+DRS_LABEL = "pacgan+DRS"
 TARGETS = {"ring8": (8, 0.98, None), "grid25": (25, 0.95, 0.04)}
 
 
 def run_one(job):
-    """Train one (variant, data set, seed); return its scores and sample snapshots."""
-    label, data_name, seed, steps, full = job
+    """Train one (variant, data set, seed); return its table rows: (label, data set, seed,
+    scores, sample snapshots, steps/s, acceptance rate of rejection sampling or None), and for
+    PacGAN with ``drs_steps`` a second row, of its samples after rejection sampling."""
+    label, data_name, seed, steps, full, drs_steps = job
     name, config, _, _ = VARIANTS[label]
     if full:
         config = {**config, **FULL_CONFIG.get(label, {})}
@@ -90,7 +106,35 @@ def run_one(job):
             snapshots[step] = v.sample(1000).numpy()
     history = train(variant, data, steps, seed=seed, callback=callback, progress=False)
     scores = mode_metrics(variant.sample(2500).numpy(), data)
-    return label, data_name, seed, scores, snapshots, history.steps_per_second
+    speed = history.steps_per_second
+    rows = [(label, data_name, seed, scores, snapshots, speed, None)]
+    if label == "pacgan" and drs_steps:
+        accepted, rate = rejection_samples(variant, data, seed, drs_steps)
+        if accepted is None:        # G too far from the data: no scores rather than biased ones
+            rows.append((DRS_LABEL, data_name, seed, (np.nan,) * 3, {}, speed, rate))
+        else:
+            rows.append((DRS_LABEL, data_name, seed, mode_metrics(accepted, data),
+                         {steps: accepted[:1000]}, speed, rate))
+    return rows
+
+
+def rejection_samples(variant, data, seed, drs_steps, n=2500, max_proposals=2_000_000):
+    """(n samples of the trained G kept by discriminator rejection sampling, acceptance rate),
+    or (None, rate) when fewer than n of ``max_proposals`` samples are kept.
+
+    A new discriminator on single samples trains ``drs_steps`` steps against the
+    fixed G, so that its logit estimates log p_data / p_g; a sample is kept with
+    probability exp(logit - max logit) (Azadi et al. 2019; ``tinygan.gans.rejection``).
+    """
+    rng = np.random.default_rng([seed, 1])
+    logit = fit_density_ratio(lambda m: data.sample(m, rng), lambda m: variant.sample(m),
+                              (2,), steps=drs_steps, seed=seed)
+    sampler = RejectionSampler(lambda m: variant.sample(m), logit)
+    try:
+        accepted = sampler.sample(n, np.random.default_rng([seed, 2]), max_proposals)
+    except RuntimeError:
+        return None, sampler.acceptance_rate
+    return accepted, sampler.acceptance_rate
 
 
 def real_scores(data_name, seeds):
@@ -126,7 +170,9 @@ def summarise(results, labels, data_names, seeds):
             speed = np.mean([r[5] for r in rows])
             met = sum(s[0] == n_modes and s[1] >= min_quality and (max_kl is None or s[2] <= max_kl)
                       for s in scores)
-            print(f"{spread(label, data_name, scores)} {speed:8.0f}  {met}/{len(rows)}")
+            accepted = ("" if rows[0][6] is None else
+                        f"  (keeps {100 * np.mean([r[6] for r in rows]):.2g} % of G's samples)")
+            print(f"{spread(label, data_name, scores)} {speed:8.0f}  {met}/{len(rows)}{accepted}")
         print(f"{spread('real data', data_name, real_scores(data_name, seeds))} {'':8s}  "
               "(the ceiling)")
     print("targets: ring8 all 8 modes and >= 98% high quality; grid25 all 25 modes, >= 95% "
@@ -141,8 +187,11 @@ def draw(results, labels, data_name, seed, suffix=""):
     rows = [r for label in labels for r in results
             if r[0] == label and r[1] == data_name and r[2] == seed]
     fig, axes = plotting.figure(len(rows), SNAPSHOTS, size=2.3)
-    for i, (label, _, _, scores, snapshots, _) in enumerate(rows):
-        for j, step in enumerate(sorted(snapshots)):
+    for i, (label, _, _, scores, snapshots, *_) in enumerate(rows):
+        first = SNAPSHOTS - len(snapshots)      # the rejection-sampling row has the last only
+        for j in range(first):
+            axes[i * SNAPSHOTS + j].axis("off")
+        for j, step in enumerate(sorted(snapshots), start=first):
             title = f"{label}, step {step}"
             if j == SNAPSHOTS - 1:
                 title += f"\n{scores[0]} modes, {100 * scores[1]:.0f}% HQ"
@@ -156,21 +205,29 @@ def main():
                      variants=(str, ",".join(VARIANTS), "comma-separated variant labels"),
                      datasets=(str, ",".join(DATASETS), "comma-separated data sets"),
                      workers=(int, 2, "parallel training processes"),
-                     steps=(int, None, "steps of every run (default: each variant's own)"))
+                     steps=(int, None, "steps of every run (default: each variant's own)"),
+                     drs=(int, None, "discriminator steps of rejection sampling applied to "
+                          f"PacGAN's samples, an extra row {DRS_LABEL} (0: off; default "
+                          f"{FULL_DRS_STEPS} with --full, else 0)"))
     labels = args.variants.split(",")
     data_names = args.datasets.split(",")
     n_seeds = args.seeds or (10 if args.full else 1)
     seeds = [args.seed + i for i in range(n_seeds)]
+    drs_steps = args.drs if args.drs is not None else FULL_DRS_STEPS if args.full else 0
     jobs = [(label, data_name, seed, args.steps or VARIANTS[label][3 if args.full else 2],
-             args.full) for seed in seeds for label in labels for data_name in data_names]
+             args.full, drs_steps)
+            for seed in seeds for label in labels for data_name in data_names]
     with multiprocessing.get_context("fork").Pool(args.workers) as pool:
         results = []
-        for result in pool.imap_unordered(run_one, jobs):
-            label, data_name, seed, scores, _, speed = result
-            print(f"{label:10s} {data_name:7s} seed {seed}: {scores[0]} modes, "
-                  f"{100 * scores[1]:.1f}% high quality, reverse KL {scores[2]:.3f} "
-                  f"({speed:.0f} steps/s)", flush=True)
-            results.append(result)
+        for rows in pool.imap_unordered(run_one, jobs):
+            for label, data_name, seed, scores, _, speed, acceptance in rows:
+                kept = "" if acceptance is None else f", keeps {100 * acceptance:.2g} %"
+                print(f"{label:10s} {data_name:7s} seed {seed}: {scores[0]} modes, "
+                      f"{100 * scores[1]:.1f}% high quality, reverse KL {scores[2]:.3f} "
+                      f"({speed:.0f} steps/s{kept})", flush=True)
+            results.extend(rows)
+    if drs_steps and "pacgan" in labels:
+        labels.insert(labels.index("pacgan") + 1, DRS_LABEL)
     summarise(results, labels, data_names, seeds)
     for data_name in data_names:
         print("wrote", draw(results, labels, data_name, seeds[0], "_full" if args.full else ""))
