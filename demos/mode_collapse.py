@@ -36,7 +36,7 @@ rejection``), as the row "pacgan+DRS": a new discriminator on single
 samples trains against the final, fixed G, so that its logit estimates
 log p_data / p_g (the optimal discriminator of Goodfellow et al.,
 Proposition 1), and each of G's samples is kept with probability
-exp(logit - max logit). That removes most bridges and evens out the
+exp(logit - d_max), d_max the 99th percentile of the logits. That removes most bridges and evens out the
 modes' masses; it changes how samples are drawn, not G, so the plain
 PacGAN row stays beside it.
 
@@ -84,6 +84,8 @@ SNAPSHOTS = 4              # sample pictures over training (first seed)
 # discriminator steps of rejection sampling (--drs) with --full; off by default in a short run
 FULL_DRS_STEPS = 5000
 DRS_LABEL = "pacgan+DRS"
+# d_max of rejection sampling: this percentile of the logits, not their maximum (see below)
+DRS_MAX_QUANTILE = 99
 TARGETS = {"ring8": (8, 0.98, None), "grid25": (25, 0.95, 0.04)}
 
 
@@ -124,12 +126,16 @@ def rejection_samples(variant, data, seed, drs_steps, n=2500, max_proposals=2_00
 
     A new discriminator on single samples trains ``drs_steps`` steps against the
     fixed G, so that its logit estimates log p_data / p_g; a sample is kept with
-    probability exp(logit - max logit) (Azadi et al. 2019; ``tinygan.gans.rejection``).
+    probability exp(logit - d_max) (Azadi et al. 2019; ``tinygan.gans.rejection``).
+    d_max is the 99th percentile of the logits, not their maximum: the ReLU
+    discriminator's logit grows linearly away from the data, and on one ring
+    run (seed 5) a single far sample made the maximum reject all but 0.15 % of
+    G's samples, leaving 91 % high quality; the percentile kept 50 % and 98 %.
     """
     rng = np.random.default_rng([seed, 1])
     logit = fit_density_ratio(lambda m: data.sample(m, rng), lambda m: variant.sample(m),
                               (2,), steps=drs_steps, seed=seed)
-    sampler = RejectionSampler(lambda m: variant.sample(m), logit)
+    sampler = RejectionSampler(lambda m: variant.sample(m), logit, max_quantile=DRS_MAX_QUANTILE)
     try:
         accepted = sampler.sample(n, np.random.default_rng([seed, 2]), max_proposals)
     except RuntimeError:

@@ -75,3 +75,21 @@ def test_bad_arguments_name_the_function():
     with pytest.raises(RuntimeError, match="acceptance rate"):
         RejectionSampler(proposal(np.random.default_rng(0)), log_ratio, gamma=40,
                          burn_in=100).sample(10, max_proposals=4000)
+
+
+def test_a_quantile_of_the_logits_survives_an_outlying_logit():
+    def outlying_logit(x):        # the exact ratio, except far above it for x > 5 (0.13 % of G)
+        return log_ratio(x) + 40.0 * (np.asarray(x).ravel() > 5)
+
+    with pytest.raises(RuntimeError, match="acceptance rate"):
+        RejectionSampler(proposal(np.random.default_rng(0)), outlying_logit,
+                         burn_in=20000).sample(100, max_proposals=100_000)
+    sampler = RejectionSampler(proposal(np.random.default_rng(0)), outlying_logit,
+                               burn_in=20000, max_quantile=99)
+    burn_in = proposal(np.random.default_rng(0))(20000)
+    assert sampler.logit_max == pytest.approx(np.percentile(outlying_logit(burn_in), 99))
+    x = sampler.sample(20000, np.random.default_rng(1)).ravel()
+    assert sampler.logit_max == pytest.approx(np.percentile(outlying_logit(burn_in), 99))
+    assert abs(x.mean()) < 0.05 and abs(x.std() - 1) < 0.05
+    with pytest.raises(ValueError, match="RejectionSampler.*max_quantile"):
+        RejectionSampler(proposal(np.random.default_rng(0)), log_ratio, max_quantile=0)

@@ -27,7 +27,7 @@ CASES = {
     "reduce": ((A, B), lambda a, b: (
         tg.logsumexp(a, axis=1).sum() + a.var(axis=0).mean() + a.max() * b.min())),
     "shape": ((A, B), lambda a, b: (
-        tg.concatenate([a[[0, 0]], a.T[:2] @ tg.ones(3, 4, dtype=a.dtype)]).reshape(-1)
+        tg.concatenate([a[[0, 0]], a.T[:2] @ tg.ones(3, 4, dtype=a.dtype, device=a.device)]).reshape(-1)
         * tg.pad(b, 2).broadcast_to(4, 8).flatten()[:16])),
     "linalg": ((A, B), lambda a, b: a @ b),
     "losses": ((A, B), lambda a, b: (

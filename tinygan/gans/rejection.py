@@ -79,19 +79,34 @@ class RejectionSampler:
     """Samples of ``generate`` kept with the discriminator's acceptance probability.
 
     ``generate(n)`` returns n samples (array or Tensor); ``logit`` maps a batch
-    to d(x) ~ log p_data(x) / p_g(x) (``fit_density_ratio``). d_max starts
-    as the largest logit of ``burn_in`` samples and rises whenever a larger
-    one is seen, as in the paper.
+    to d(x) ~ log p_data(x) / p_g(x) (``fit_density_ratio``). By default
+    (``max_quantile=None``) d_max starts as the largest logit of ``burn_in``
+    samples and rises whenever a larger one is seen, as in the paper.
+
+    ``max_quantile`` = q in (0, 100] sets d_max to the q-th percentile of the
+    burn-in logits instead, held fixed; samples above it are always kept. A
+    ReLU discriminator grows linearly away from the data, so a single stray
+    sample can put the largest logit far above all others and make almost
+    every sample rejected; a high percentile (99, say) ignores such outliers,
+    at the price of keeping the top 1 - q/100 of G's samples uncorrected.
     """
 
-    def __init__(self, generate, logit, gamma=0.0, eps=1e-6, burn_in=10000, batch=2000):
+    def __init__(self, generate, logit, gamma=0.0, eps=1e-6, burn_in=10000, batch=2000,
+                 max_quantile=None):
         if burn_in < 1 or batch < 1:
             raise ValueError(f"RejectionSampler: needs burn_in >= 1 and batch >= 1, got "
                              f"burn_in={burn_in}, batch={batch}")
+        if max_quantile is not None and not 0 < max_quantile <= 100:
+            raise ValueError(f"RejectionSampler: max_quantile must lie in (0, 100], got "
+                             f"{max_quantile}")
         self.generate, self.logit = generate, logit
         self.gamma, self.eps, self.batch = float(gamma), float(eps), int(batch)
-        self.logit_max = max(float(self.logit(_as_array(self.generate(min(burn_in, batch))))
-                                   .max()) for _ in range(-(-burn_in // batch)))
+        self.max_quantile = max_quantile
+        burn_in_logits = np.concatenate([
+            self.logit(_as_array(self.generate(min(burn_in, batch))))
+            for _ in range(-(-burn_in // batch))])
+        self.logit_max = float(burn_in_logits.max() if max_quantile is None
+                               else np.percentile(burn_in_logits, max_quantile))
         self.proposed = self.accepted = 0
 
     def sample(self, n, rng=None, max_proposals=10_000_000):
@@ -107,7 +122,8 @@ class RejectionSampler:
                                    f"{count / proposed:.2e}); lower gamma")
             x = _as_array(self.generate(self.batch))
             logits = self.logit(x)
-            self.logit_max = max(self.logit_max, float(logits.max()))
+            if self.max_quantile is None:
+                self.logit_max = max(self.logit_max, float(logits.max()))
             keep = rng.random(len(x)) < acceptance_probability(logits, self.logit_max,
                                                                self.gamma, self.eps)
             kept.append(x[keep])

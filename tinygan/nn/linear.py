@@ -3,6 +3,7 @@ import math
 
 import numpy
 
+from .. import backend
 from .. import functional as F
 from ..tensor import Tensor, zeros
 from ..ops.shape import flatten, getitem, reshape
@@ -45,7 +46,10 @@ class Embedding(Module):
         init.normal_(self.weight)
 
     def forward(self, indices):
-        data = indices.data if isinstance(indices, Tensor) else numpy.asarray(indices)
+        data = indices.data if isinstance(indices, Tensor) else indices
+        if not hasattr(data, "shape"):
+            data = numpy.asarray(data)
+        data = backend.to_device(data, self.weight.device)
         if data.size and (int(data.min()) < 0 or int(data.max()) >= self.num_embeddings):
             raise IndexError(f"Embedding: indices must lie in [0, {self.num_embeddings}), got "
                              f"[{int(data.min())}, {int(data.max())}]")

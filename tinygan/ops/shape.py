@@ -121,11 +121,8 @@ class IndexAdd(Function):
         gx = xp.zeros(self.shape, dtype=gy.dtype)
         if _is_basic(self.index):
             gx[self.index] = gy
-        elif xp is numpy:
-            numpy.add.at(gx, self.index, gy)
         else:
-            import cupyx
-            cupyx.scatter_add(gx, self.index, gy)
+            xp.add.at(gx, self.index, gy)
         return gx
 
     def backward(self, ggx):
