@@ -2,18 +2,25 @@
 
     save_grid(images, "demos/out/samples.png", rows=8, title="DCGAN samples")
 
-Images are (N, C, H, W) arrays or Tensors in [-1, 1]; one channel is drawn
-in grey (ink white on black, as the data stores it), three as RGB.
+Images are (N, C, H, W) arrays or Tensors (on any device) in [-1, 1]; one
+channel is drawn in grey (ink white on black, as the data stores it), three
+as RGB.
 """
 import numpy as np
 
+from tinygan.backend import to_numpy
 from tinygan.plotting import figure, save
+
+
+def as_numpy(images):
+    """``images`` (an array or a Tensor, on any device) as a float64 NumPy array."""
+    return np.asarray(to_numpy(getattr(images, "data", images)), dtype=np.float64)
 
 
 def tile(images, rows, pad=1):
     """The images (N, C, H, W) in [-1, 1] laid out row by row as one (rows (H+pad), cols (W+pad), C)
     array in [0, 1], with ``pad`` pixels of grey between them."""
-    images = np.asarray(getattr(images, "data", images), dtype=np.float64)
+    images = as_numpy(images)
     n, c, h, w = images.shape
     cols = -(-n // rows)
     canvas = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, c), 0.5)
@@ -30,8 +37,9 @@ def save_grid(images, path, rows, title="", row_labels=None, col_labels=None, si
     ``row_labels``/``col_labels`` name the rows and columns; ``size`` is
     inches per image.
     """
+    images = as_numpy(images)
     canvas = tile(images, rows)
-    n, _, h, w = np.shape(getattr(images, "data", images))
+    n, _, h, w = images.shape
     cols = -(-n // rows)
     fig, (ax,) = figure(1, 1, size=1)
     fig.set_size_inches(max(2.5, size * cols + 0.6), max(1.5, size * rows + 0.5))

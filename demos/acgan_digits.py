@@ -3,6 +3,7 @@
     python demos/acgan_digits.py            # about 3 minutes on 2 CPU cores
     python demos/acgan_digits.py --full     # the default width and minibatch, longer
     python demos/acgan_digits.py --classify-fakes 0    # D's class loss on real images only
+    python demos/acgan_digits.py --full --device cuda  # on an NVIDIA GPU (needs CuPy)
 
 Trains AC-GAN (Odena et al. 2017: G(c, z); D outputs the source and the
 class and maximises L_S + L_C, G maximises L_C - L_S) on mnist5k's labelled
@@ -33,7 +34,7 @@ def main():
     steps = args.steps or run["steps"]
     train, heldout = digit_split()
     config = {**run["config"], "classify_fakes": bool(args.classify_fakes)}
-    acgan = build("acgan", train.shape, config, args.seed)
+    acgan = build("acgan", train.shape, config, args.seed, args.device)
     name = "acgan_digits.png" if args.classify_fakes else "acgan_digits_real_only.png"
     train_image_variant(acgan, train, steps, args.seed)
     report(f"AC-GAN after {steps} steps", lenet_metrics(samples(acgan, 2000), heldout))

@@ -13,6 +13,7 @@ an untrained encoder.
     python demos/bigan_reconstructions.py              # about 2 minutes on 2 CPU cores
     python demos/bigan_reconstructions.py --full       # longer training
     python demos/bigan_reconstructions.py --data mnist5k
+    python demos/bigan_reconstructions.py --data mnist5k --full --device cuda   # NVIDIA GPU, CuPy
 """
 import os
 
@@ -78,17 +79,17 @@ def main():
     args = arguments(__doc__.splitlines()[0], data=(str, "digits", "digits or mnist5k"))
     steps = STEPS[args.data][1 if args.full else 0]
     train_set, x_test, y_test = split(datasets.get(args.data), 0.8, args.seed)
-    untrained = build("bigan", train_set.shape, CONFIG, args.seed + 1)
-    bigan = build("bigan", train_set.shape, CONFIG, args.seed)
+    untrained = build("bigan", train_set.shape, CONFIG, args.seed + 1, args.device)
+    bigan = build("bigan", train_set.shape, CONFIG, args.seed, args.device)
     history = train(bigan, train_set, steps=steps, seed=args.seed, log_every=500)
 
-    x = tg.tensor(x_test)
+    x = tg.tensor(x_test, device=bigan.device)
     recon = bigan.reconstruct(x).numpy()
     judge = classifier(train_set.images, train_set.labels)
     kept = np.mean(judge.predict(recon.reshape(len(recon), -1)) == y_test)
     real_acc = judge.score(x_test.reshape(len(x_test), -1), y_test)
-    probe, probe0 = (probe_accuracy(lambda im: v.encode(tg.tensor(im)).numpy(), train_set, x_test,
-                                    y_test) for v in (bigan, untrained))
+    probe, probe0 = (probe_accuracy(lambda im: v.encode(tg.tensor(im, device=v.device)).numpy(),
+                                    train_set, x_test, y_test) for v in (bigan, untrained))
     last = history[-1]
     print(f"{steps} steps in {history.seconds:.0f} s; last D(x,E(x)) {last['D(x,E(x))']:.2f}, "
           f"D(G(z),z) {last['D(G(z),z)']:.2f}")

@@ -2,6 +2,7 @@
 
     python demos/biggan_truncation.py          # about 5 minutes on 2 busy CPU cores
     python demos/biggan_truncation.py --full   # the default width, two D steps, longer
+    python demos/biggan_truncation.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
 
 Trains BigGAN (Brock et al. 2019: residual blocks, class-conditional batch
 norm from a shared embedding, projection discriminator, hinge loss,
@@ -43,7 +44,7 @@ def main():
     run = FULL if args.full else SHORT
     steps = args.steps or run["steps"]
     train, heldout = digit_split()
-    gan = build("biggan", train.shape, run["config"], args.seed)
+    gan = build("biggan", train.shape, run["config"], args.seed, args.device)
     train_image_variant(gan, train, steps, args.seed, log_every=50)
     labels = np.arange(N) % 10
     rows = []

@@ -2,6 +2,7 @@
 
     python demos/cgan_digits.py            # about 3 minutes on 2 CPU cores
     python demos/cgan_digits.py --full     # the default width and minibatch, longer
+    python demos/cgan_digits.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
 
 Trains CGAN (Mirza & Osindero 2014: G(z | y) and D(x | y), the label fed to
 both through an embedding) on mnist5k's labelled training digits, prints
@@ -23,7 +24,7 @@ def main():
     run = FULL if args.full else SHORT
     steps = args.steps or run["steps"]
     train, heldout = digit_split()
-    cgan = build("cgan", train.shape, run["config"], args.seed)
+    cgan = build("cgan", train.shape, run["config"], args.seed, args.device)
     train_image_variant(cgan, train, steps, args.seed)
     report(f"CGAN after {steps} steps", lenet_metrics(samples(cgan, 2000), heldout))
     print(f"samples LeNet reads as the digit asked for: {label_agreement(cgan):.1%}")

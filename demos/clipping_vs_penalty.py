@@ -17,6 +17,7 @@ The exact W1 of two 1-D distributions is the area between their CDFs,
 W1 = integral |F_data(x) - F_g(x)| dx.
 
     python demos/clipping_vs_penalty.py      # writes demos/out/clipping_vs_penalty.png
+    python demos/clipping_vs_penalty.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
 """
 import os
 
@@ -60,17 +61,19 @@ def main():
     x = np.linspace(mean - 4 * std, mean + 5 * std, 400)
     print(f"exact W1(p_data, p_g) = {w1:.4f}")
     for ax, (title, (name, extra)) in zip(axes, RUNS.items()):
-        critic_run = build(name, (1,), {**CRITIC, **extra}, args.seed)
+        critic_run = build(name, (1,), {**CRITIC, **extra}, args.seed, args.device)
         critic_run.generator[0].weight.data[...] = g_std         # G fixed: N(g_mean, g_std^2)
         critic_run.generator[0].bias.data[...] = g_mean
-        sample_real = real_sampler(data, (1,), rng=np.random.default_rng(args.seed))
+        sample_real = real_sampler(data, (1,), critic_run.device,
+                                   rng=np.random.default_rng(args.seed))
         for _ in range(steps):
             critic_run.critic_step(sample_real)
         with tg.no_grad():
             real = sample_real(50000)
             estimate = float(critic_run.discriminate(real).data.mean()
                              - critic_run.discriminate(critic_run.sample(50000)).data.mean())
-            f = critic_run.discriminate(tg.tensor(x[:, None], dtype=tg.default_dtype())).numpy()
+            f = critic_run.discriminate(tg.tensor(x[:, None], dtype=tg.default_dtype(),
+                                                  device=critic_run.device)).numpy()
         weights = np.concatenate([p.numpy().ravel() for n, p in
                                   critic_run.discriminator.named_parameters() if "weight" in n])
         at_box = np.mean(np.isclose(np.abs(weights), 0.01, rtol=1e-3))

@@ -1,4 +1,4 @@
-"""What the demo scripts share: the command line, the output folder, seeding."""
+"""What the demo scripts share: the command line, the output folder, seeding, the device."""
 import argparse
 import os
 
@@ -10,13 +10,30 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 
 
 def arguments(description, **extra):
-    """Parse --full, --seed and any ``extra`` options (name=(type, default, help))."""
+    """Parse --full, --seed, --device and any ``extra`` options (name=(type, default, help))."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--full", action="store_true", help="the longer run (minutes to hours)")
     parser.add_argument("--seed", type=int, default=0)
+    add_device_option(parser)
     for name, (kind, default, text) in extra.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default, help=text)
-    return parser.parse_args()
+    return parse(parser)
+
+
+def add_device_option(parser):
+    """Add --device (cpu or cuda) to ``parser``."""
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="where the networks and their inputs live: cpu (NumPy, the default) "
+                             "or cuda (CuPy on an NVIDIA GPU)")
+
+
+def parse(parser):
+    """``parser.parse_args()``; exits with a message when --device cuda cannot run here."""
+    args = parser.parse_args()
+    if args.device == "cuda" and not tg.cuda_available():
+        parser.error("--device cuda needs CuPy and an NVIDIA GPU: "
+                     "pip install tinygan[cuda12] (or tinygan[cuda13] for CUDA 13)")
+    return args
 
 
 def out_path(name):
@@ -25,11 +42,12 @@ def out_path(name):
     return os.path.join(OUT, name)
 
 
-def build(name, data_shape, config, seed):
-    """The variant ``name`` built right after ``tg.manual_seed(seed)`` (reproducible weights)."""
+def build(name, data_shape, config, seed, device="cpu"):
+    """The variant ``name`` on ``device``, built right after ``tg.manual_seed(seed)``
+    (reproducible weights)."""
     import tinygan.gans as gans
     tg.manual_seed(seed)
-    return gans.get(name)(data_shape, config)
+    return gans.get(name)(data_shape, config, device)
 
 
 # ---------------------------------------------------------------- data and metrics

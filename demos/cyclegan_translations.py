@@ -15,6 +15,7 @@ translations there look like thick digits but often not of the same digit.
     python demos/cyclegan_translations.py                          # about 2 minutes on 2 CPU cores
     python demos/cyclegan_translations.py --full
     python demos/cyclegan_translations.py --pair mnist5k-thicken   # 28x28, about 4 minutes
+    python demos/cyclegan_translations.py --pair mnist5k-thicken --full --device cuda   # GPU
 """
 import os
 import time
@@ -48,12 +49,15 @@ def main():
                      pair=(str, "digits-invert", "a tinygan.data.domains pair (digits-thicken...)"))
     pair, x_eval = held_out_pair(args.pair, args.seed)
     steps = STEPS[args.pair.rpartition("-")[0]][1 if args.full else 0]
-    cyclegan = build("cyclegan", pair.shape, CONFIG, args.seed)
+    cyclegan = build("cyclegan", pair.shape, CONFIG, args.seed, args.device)
     rng = np.random.default_rng([args.seed, 1])
+
+    def on_device(images):
+        return tg.tensor(images, device=cyclegan.device)
 
     def sample_real(m):
         x, y = pair.sample(m, rng)
-        return tg.tensor(x), tg.tensor(y)
+        return on_device(x), on_device(y)
 
     start = time.perf_counter()
     for step in range(1, steps + 1):
@@ -65,10 +69,10 @@ def main():
     seconds = time.perf_counter() - start
 
     truth_y = pair.truth(x_eval)
-    g_x = cyclegan.translate(tg.tensor(x_eval)).numpy()
-    f_y = cyclegan.translate_back(tg.tensor(truth_y)).numpy()
-    f_g_x = cyclegan.translate_back(tg.tensor(g_x)).numpy()
-    g_f_y = cyclegan.translate(tg.tensor(f_y)).numpy()
+    g_x = cyclegan.translate(on_device(x_eval)).numpy()
+    f_y = cyclegan.translate_back(on_device(truth_y)).numpy()
+    f_g_x = cyclegan.translate_back(on_device(g_x)).numpy()
+    g_f_y = cyclegan.translate(on_device(f_y)).numpy()
     print(f"{steps} steps (batch {CONFIG['batch_size']}) in {seconds:.0f} s on {args.pair}")
     print(f"X -> Y: mean |G(x) - T(x)| = {np.abs(g_x - truth_y).mean():.3f}   "
           f"(doing nothing: |x - T(x)| = {np.abs(x_eval - truth_y).mean():.3f})")

@@ -2,6 +2,7 @@
 
     python demos/dcgan_mnist.py            # about 3 minutes on 2 CPU cores
     python demos/dcgan_mnist.py --full     # the paper's width and minibatch, longer
+    python demos/dcgan_mnist.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
 
 Trains DCGAN (Radford et al. 2016) on mnist5k's 4,000 training digits and
 writes to demos/out/:
@@ -67,12 +68,12 @@ def latent_arithmetic(dcgan, n=2000, seed=0):
     rows, means = [], []
     for digit, thick in ((a, True), (a, False), (b, False)):
         zs, shown = exemplars(z.numpy(), images, labels, digit, thick)
-        mean = tg.tensor(zs.mean(axis=0, keepdims=True))
+        mean = tg.tensor(zs.mean(axis=0, keepdims=True), device=dcgan.device)
         means.append(mean)
         rows.append(np.concatenate([shown, with_reference_batch(dcgan.generate, mean, reference)]))
     result = means[0] - means[1] + means[2]
     noise = np.random.default_rng(seed).uniform(-0.25, 0.25, (3, result.shape[1]))
-    variants = tg.cat([result, result + tg.tensor(noise.astype(result.dtype))])
+    variants = tg.cat([result, result + tg.tensor(noise.astype(result.dtype), device=dcgan.device)])
     rows.append(with_reference_batch(dcgan.generate, variants, reference))
     return int(a), int(b), rows
 
@@ -82,7 +83,7 @@ def main():
     run = FULL if args.full else SHORT
     steps = args.steps or run["steps"]
     train, heldout = digit_split()
-    dcgan = build("dcgan", train.shape, run["config"], args.seed)
+    dcgan = build("dcgan", train.shape, run["config"], args.seed, args.device)
     report("untrained G", lenet_metrics(samples(dcgan, 2000), heldout))
 
     train_image_variant(dcgan, train, steps, args.seed)

@@ -9,6 +9,7 @@ Four moments of Algorithm 1 on 1-D data, z ~ U(-1, 1):
 Black dotted: p_data; green: histogram of G's samples; blue dashed: D(x).
 
     python demos/gan_1d_illustration.py          # writes demos/out/gan_1d_illustration.png
+    python demos/gan_1d_illustration.py --device cuda   # on an NVIDIA GPU (needs CuPy)
 """
 import os
 
@@ -32,7 +33,8 @@ def snapshot(gan, grid, p_data, n=20000):
     """G's samples, D(x) on the grid, and the printed numbers of one panel."""
     samples = gan.sample(n).numpy().ravel()
     with tg.no_grad():
-        d = gan.discriminate(tg.tensor(grid[:, None], dtype=tg.default_dtype())).sigmoid().numpy()
+        d = gan.discriminate(tg.tensor(grid[:, None], dtype=tg.default_dtype(),
+                                        device=gan.device)).sigmoid().numpy()
     p_g = gaussian_kde(samples, grid)
     d_star = optimal_discriminator(p_data, p_g, grid)
     mass = (p_data + p_g) / 2 > 0.02
@@ -55,11 +57,11 @@ def place_generator(gan, centre, spread, n=20000):
 def main():
     args = arguments(__doc__.splitlines()[0])
     data = dataset("gauss1d", means=(0.0,), stds=(1.0,), weights=(1.0,))   # one Gaussian (Fig. 1)
-    gan = build("gan", (1,), CONFIG, args.seed)
+    gan = build("gan", (1,), CONFIG, args.seed, args.device)
     mean, std = 0.0, 1.0
     grid = np.linspace(mean - 5 * std, mean + 5 * std, 600)
     p_data = data.pdf(grid[:, None]).ravel()
-    sample_real = real_sampler(data, (1,), rng=np.random.default_rng(args.seed + 1))
+    sample_real = real_sampler(data, (1,), gan.device, rng=np.random.default_rng(args.seed + 1))
     scale = 4 if args.full else 1
 
     place_generator(gan, mean + 1.2 * std, 0.6 * std)

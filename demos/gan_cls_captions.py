@@ -11,6 +11,7 @@ controls the image.
 
     python demos/gan_cls_captions.py            # about 2 minutes on 2 CPU cores
     python demos/gan_cls_captions.py --full     # longer training
+    python demos/gan_cls_captions.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
 """
 import os
 import time
@@ -40,12 +41,12 @@ def main():
     args = arguments(__doc__.splitlines()[0])
     steps = 12000 if args.full else 3000
     data = captions.captioned("digits", seed=args.seed)
-    gan = build("gan-cls", data.shape, CONFIG, args.seed)
+    gan = build("gan-cls", data.shape, CONFIG, args.seed, args.device)
     rng = np.random.default_rng([args.seed, 1])
 
     def sample_real(m):
         images, tokens = data.sample(m, rng)
-        return tg.tensor(images), tokens
+        return tg.tensor(images, device=gan.device), tokens
 
     start, scores = time.perf_counter(), []
     for step in range(1, steps + 1):

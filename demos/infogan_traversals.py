@@ -2,6 +2,7 @@
 
     python demos/infogan_traversals.py            # about 3 minutes on 2 CPU cores
     python demos/infogan_traversals.py --full     # the paper's networks and minibatch, longer
+    python demos/infogan_traversals.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
 
 Trains InfoGAN (Chen et al. 2016: a categorical code c1 of 10 values and two
 continuous codes c2, c3 ~ U(-1, 1), kept readable by Q with lambda = 1) on
@@ -79,7 +80,7 @@ def main():
     run = FULL if args.full else SHORT
     steps = args.steps or run["steps"]
     train, heldout = digit_split()
-    info = build("infogan", train.shape, run["config"], args.seed)
+    info = build("infogan", train.shape, run["config"], args.seed, args.device)
     metrics = train_image_variant(info, train, steps, args.seed)
     report(f"InfoGAN after {steps} steps", lenet_metrics(samples(info, 2000), heldout))
     print(f"L_I(c1) on the last minibatch: {metrics['L_I(c1)']:.3f} (at most log 10 = 2.303)")

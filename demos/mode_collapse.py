@@ -36,9 +36,9 @@ rejection``), as the row "pacgan+DRS": a new discriminator on single
 samples trains against the final, fixed G, so that its logit estimates
 log p_data / p_g (the optimal discriminator of Goodfellow et al.,
 Proposition 1), and each of G's samples is kept with probability
-exp(logit - d_max), d_max the 99th percentile of the logits. That removes most bridges and evens out the
-modes' masses; it changes how samples are drawn, not G, so the plain
-PacGAN row stays beside it.
+exp(logit - d_max), d_max the 99th percentile of the logits. That
+removes most bridges and evens out the modes' masses; it changes how
+samples are drawn, not G, so the plain PacGAN row stays beside it.
 
     python demos/mode_collapse.py                # 1 seed, short runs (~3 min on 2 cores)
     python demos/mode_collapse.py --full         # 10 seeds, long runs
@@ -215,6 +215,10 @@ def main():
                      drs=(int, None, "discriminator steps of rejection sampling applied to "
                           f"PacGAN's samples, an extra row {DRS_LABEL} (0: off; default "
                           f"{FULL_DRS_STEPS} with --full, else 0)"))
+    if args.device != "cpu":
+        raise SystemExit("mode_collapse.py runs on the CPU only: its networks are MLPs of a few "
+                         "thousand weights trained in forked worker processes, where a GPU "
+                         "would add kernel-launch overhead and nothing else")
     labels = args.variants.split(",")
     data_names = args.datasets.split(",")
     n_seeds = args.seeds or (10 if args.full else 1)

@@ -13,6 +13,7 @@ V(D*, G), V(D_learned, G) (both by quadrature, no sampling) beside
 2 JSD - 2 log 2.
 
     python demos/optimal_discriminator.py      # writes demos/out/optimal_discriminator.png
+    python demos/optimal_discriminator.py --device cuda   # on an NVIDIA GPU (needs CuPy)
 """
 import os
 
@@ -40,10 +41,10 @@ def main():
 
     gan = build("gan", (1,), {"z_dim": 1, "g_hidden": (), "d_hidden": (32, 32),
                               "activation": "tanh", "batch_size": 512, "lr": 3e-3,
-                              "betas": (0.9, 0.999)}, args.seed)
+                              "betas": (0.9, 0.999)}, args.seed, args.device)
     gan.generator[0].weight.data[...] = g_std          # G(z) = g_mean + g_std z: fixed
     gan.generator[0].bias.data[...] = g_mean
-    sample_real = real_sampler(data, (1,), rng=np.random.default_rng(args.seed))
+    sample_real = real_sampler(data, (1,), gan.device, rng=np.random.default_rng(args.seed))
     steps = 4000 if args.full else 1000
     for _ in range(steps):
         gan.discriminator_step(sample_real)
@@ -54,7 +55,8 @@ def main():
     m = (p_data + p_g) / 2
     d_star = optimal_discriminator(p_data, p_g, x)
     with tg.no_grad():
-        logit = gan.discriminate(tg.tensor(x[:, None], dtype=tg.default_dtype())).numpy()
+        logit = gan.discriminate(tg.tensor(x[:, None], dtype=tg.default_dtype(),
+                                         device=gan.device)).numpy()
     d = 1 / (1 + np.exp(-logit.astype(np.float64)))
 
     jsd = js_divergence(p_data, p_g, x)

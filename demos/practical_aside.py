@@ -11,6 +11,7 @@ derivatives:
     d/dD -1/2 D/(1 - D) = -1/(2 (1 - D)^2) d/dlogit = -1/2 D/(1 - D)   (maximum likelihood)
 
     python demos/practical_aside.py          # writes demos/out/practical_aside.png
+    python demos/practical_aside.py --device cuda   # the same autograd on an NVIDIA GPU (CuPy)
 """
 import os
 
@@ -36,13 +37,13 @@ COSTS = {
 }
 
 
-def autograd_curves(cost, p):
+def autograd_curves(cost, p, device="cpu"):
     """cost(D) per point and its derivatives d/dD and d/dlogit, all from autograd.
 
     Each point is its own one-sample batch (the costs are means), so the
     gradient of the sum over points is the per-point derivative.
     """
-    d = tg.tensor(p, dtype=np.float64, requires_grad=True)
+    d = tg.tensor(p, dtype=np.float64, requires_grad=True, device=device)
     logit = tg.log(d) - tg.log(1 - d)                # sigma^-1(D)
     values = [cost(logit[i:i + 1]) for i in range(len(p))]
     total = values[0]
@@ -53,14 +54,14 @@ def autograd_curves(cost, p):
 
 
 def main():
-    arguments(__doc__.splitlines()[0])
+    args = arguments(__doc__.splitlines()[0])
     p = np.linspace(0.005, 0.995, 60)
     dense = np.linspace(0.002, 0.998, 500)
     fig, axes = plotting.figure(1, 3, size=3.6)
     print(f"{'D(G(z))':>9}  " + "  ".join(f"{name.split()[0]:>26}" for name in COSTS))
     table = {}
     for name, (cost, value, d_dp, d_dlogit) in COSTS.items():
-        values, grad_p, grad_logit = autograd_curves(cost, p)
+        values, grad_p, grad_logit = autograd_curves(cost, p, args.device)
         np.testing.assert_allclose(grad_p, d_dp(p), rtol=1e-8)         # autograd == analytic
         np.testing.assert_allclose(grad_logit, d_dlogit(p), rtol=1e-8)
         line = axes[0].plot(dense, value(dense), lw=1.2, label=name)[0]
@@ -69,7 +70,7 @@ def main():
         axes[1].plot(p, np.abs(grad_p), ".", ms=3, c=line.get_color())
         axes[2].plot(dense, np.abs(d_dlogit(dense)), lw=1.2, c=line.get_color())
         axes[2].plot(p, np.abs(grad_logit), ".", ms=3, c=line.get_color())
-        table[name] = autograd_curves(cost, np.array([0.001, 0.01, 0.1, 0.5, 0.9]))[2]
+        table[name] = autograd_curves(cost, np.array([0.001, 0.01, 0.1, 0.5, 0.9]), args.device)[2]
     for i, q in enumerate([0.001, 0.01, 0.1, 0.5, 0.9]):
         print(f"{q:>9}  " + "  ".join(f"{abs(table[n][i]):>26.4g}" for n in COSTS))
     print("(|d cost / d logit| of D, the signal that backpropagates into G; lines: analytic,"

@@ -2,6 +2,7 @@
 
     python demos/progan_growing.py            # about 3-5 minutes on 2 busy CPU cores
     python demos/progan_growing.py --full     # more images per stage, wider networks
+    python demos/progan_growing.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
 
 Trains ProGAN (Karras et al. 2018) on mnist5k's training digits padded to
 32x32, growing 4 -> 8 -> 16 -> 32, and writes
@@ -25,9 +26,9 @@ def main():
     args = arguments("ProGAN: progressive growing on MNIST digits")
     run = FULL if args.full else SHORT
     data = dataset("mnist5k", pad_to_32=True)
-    gan = build("progan", data.shape, run["config"], args.seed)
+    gan = build("progan", data.shape, run["config"], args.seed, args.device)
     rng = np.random.default_rng([args.seed, 1])
-    sample_real = lambda m: tg.tensor(data.sample(m, rng))  # noqa: E731
+    sample_real = lambda m: tg.tensor(data.sample(m, rng), device=gan.device)  # noqa: E731
     tg.manual_seed(args.seed)
     z = gan.sample_z(PER_ROW)
     rows, step, last = [], 0, len(gan.sizes) - 1

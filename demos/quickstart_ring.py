@@ -8,6 +8,7 @@ and the fraction of its samples that are high quality (within 3 std of a mode).
 
     python demos/quickstart_ring.py            # about a minute on 2 CPU cores
     python demos/quickstart_ring.py --full     # longer training
+    python demos/quickstart_ring.py --device cuda   # on an NVIDIA GPU (needs CuPy)
 """
 import os
 
@@ -28,7 +29,7 @@ def main():
     args = arguments(__doc__.splitlines()[0])
     steps = 20000 if args.full else 4000
     data = dataset("ring8")
-    gan = build("gan", (2,), CONFIG, args.seed)
+    gan = build("gan", (2,), CONFIG, args.seed, args.device)
     history = train(gan, data, steps=steps, seed=args.seed, log_every=500,
                     callback=decay_learning_rate(steps, DECAY))
     fake = gan.sample(2500).numpy()

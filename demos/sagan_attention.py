@@ -2,6 +2,7 @@
 
     python demos/sagan_attention.py            # about 3 minutes on 2 CPU cores
     python demos/sagan_attention.py --full     # the paper's width and minibatch, longer
+    python demos/sagan_attention.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
 
 Trains SAGAN (Zhang et al. 2018: self-attention at 14x14 in G and D,
 spectral norm, hinge loss, learning rates 4e-4 for D and 1e-4 for G) on
@@ -54,7 +55,7 @@ def main():
     run = FULL if args.full else SHORT
     steps = args.steps or run["steps"]
     train, heldout = digit_split()
-    sagan = build("sagan", train.shape, run["config"], args.seed)
+    sagan = build("sagan", train.shape, run["config"], args.seed, args.device)
     report("untrained G", lenet_metrics(samples(sagan, 2000), heldout))
     train_image_variant(sagan, train, steps, args.seed)
     fake = samples(sagan, 2000)

@@ -2,6 +2,7 @@
 
     python demos/stacked_mnist.py                    # a few minutes on 2 CPU cores
     python demos/stacked_mnist.py --full             # the long run recorded in the README
+    python demos/stacked_mnist.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
     python demos/stacked_mnist.py --variants pacdcgan --steps 8000
     python demos/stacked_mnist.py --full --variants pacdcgan \
         --evaluate-at 4000,8000,12000,14000,16000,18000
@@ -83,7 +84,7 @@ def main():
     for name in args.variants.split(","):
         this_run = FULL_PACDCGAN if args.full and name == "pacdcgan" else run
         steps = args.steps or this_run["steps"]
-        variant = build(name, stacked.shape, this_run["config"], args.seed)
+        variant = build(name, stacked.shape, this_run["config"], args.seed, args.device)
 
         def evaluate(step, v, metrics):
             if step in evaluate_at:

@@ -2,6 +2,7 @@
 
     python demos/stylegan2_style_mixing.py          # about 3 minutes on 2 CPU cores (16x16 digits)
     python demos/stylegan2_style_mixing.py --full   # 32x32 MNIST digits, longer
+    python demos/stylegan2_style_mixing.py --full --device cuda   # on an NVIDIA GPU (CuPy)
 
 Trains StyleGAN2 (Karras et al. 2020: mapping network, modulated and
 demodulated convolutions, noise inputs, style mixing, lazy R1 and
@@ -30,7 +31,7 @@ def main():
     run = FULL if args.full else SHORT
     name, kwargs = run["data"]
     data = dataset(name, **kwargs)
-    gan = build("stylegan2", data.shape, run["config"], args.seed)
+    gan = build("stylegan2", data.shape, run["config"], args.seed, args.device)
     steps = args.steps or run["steps"]
     train(gan, data, steps, seed=args.seed, log_every=50)
     tg.manual_seed(args.seed + 1)

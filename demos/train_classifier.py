@@ -1,6 +1,7 @@
 """Train the LeNet digit classifier behind "FID (LeNet features)" and ship its weights.
 
     python demos/train_classifier.py            # writes tinygan/weights/lenet_mnist5k.npz
+    python demos/train_classifier.py --device cuda   # on an NVIDIA GPU (needs CuPy)
 
 Trains ``tinygan.metrics.classifier.LeNet`` on the 4,000 training images of
 mnist5k (``heldout_split``) with random shifts of up to ``--shift`` pixels as
@@ -18,6 +19,8 @@ import tinygan.functional as F
 from tinygan import backend, io, optim
 from tinygan.data import batches
 from tinygan.metrics import classifier
+
+from common import add_device_option, parse
 
 
 def shifted(images, max_shift, rng):
@@ -42,12 +45,13 @@ def main():
     parser.add_argument("--shift", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=classifier.WEIGHTS)
-    args = parser.parse_args()
+    add_device_option(parser)
+    args = parse(parser)
 
     tg.manual_seed(args.seed)
     rng = backend.generator("cpu")
     train, heldout = classifier.heldout_split()
-    net = classifier.LeNet()
+    net = classifier.LeNet(args.device)
     opt = optim.Adam(net.parameters(), lr=args.lr)
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
@@ -55,7 +59,8 @@ def main():
         net.train()
         losses = []
         for images, labels in batches((train.images, train.labels), args.batch_size, rng, epochs=1):
-            x = tg.tensor(shifted(images, args.shift, rng) if args.shift else images)
+            x = tg.tensor(shifted(images, args.shift, rng) if args.shift else images,
+                          device=args.device)
             loss = F.cross_entropy(net(x), labels)
             grads = tg.grad(loss, list(net.parameters()))
             for p, g in zip(net.parameters(), grads):

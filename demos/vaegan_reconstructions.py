@@ -11,6 +11,7 @@ classifier gives them the label of x, and the final KL term.
     python demos/vaegan_reconstructions.py              # about 2 minutes on 2 CPU cores
     python demos/vaegan_reconstructions.py --full       # longer training
     python demos/vaegan_reconstructions.py --data mnist5k --gamma 0.01
+    python demos/vaegan_reconstructions.py --data mnist5k --full --device cuda   # NVIDIA GPU, CuPy
 """
 import os
 
@@ -33,10 +34,10 @@ def main():
                      gamma=(float, 1e-2, "weight of the feature-space reconstruction error"))
     steps = STEPS[args.data][1 if args.full else 0]
     train_set, x_test, y_test = split(datasets.get(args.data), 0.8, args.seed)
-    vaegan = build("vaegan", train_set.shape, {"gamma": args.gamma}, args.seed)
+    vaegan = build("vaegan", train_set.shape, {"gamma": args.gamma}, args.seed, args.device)
     history = train(vaegan, train_set, steps=steps, seed=args.seed, log_every=500)
 
-    recon = vaegan.reconstruct(tg.tensor(x_test)).numpy()
+    recon = vaegan.reconstruct(tg.tensor(x_test, device=vaegan.device)).numpy()
     judge = classifier(train_set.images, train_set.labels)
     kept = np.mean(judge.predict(recon.reshape(len(recon), -1)) == y_test)
     last = history[-1]

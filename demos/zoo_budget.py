@@ -3,6 +3,7 @@
     python demos/zoo_budget.py                          # 6 variants x 4 minutes, on 2 CPU cores
     python demos/zoo_budget.py --minutes 10             # a longer budget each
     python demos/zoo_budget.py --variants dcgan,stylegan2
+    python demos/zoo_budget.py --device cuda            # on an NVIDIA GPU (needs CuPy)
 
 Every variant trains on mnist5k's 4,000 training digits for the same number
 of minutes (``tinygan.train.train(max_seconds=...)``), so a variant whose
@@ -77,7 +78,7 @@ def training_data(name, train_set, padded):
 def evaluate(name, variant, heldout):
     """(metrics dict, images to draw) of a trained variant."""
     if name == "xgan":
-        translated = variant.translate(tensor(heldout.images)).numpy()
+        translated = variant.translate(tensor(heldout.images, device=variant.device)).numpy()
         thick = domains.thicken(heldout.images).astype(np.float32)
         metrics = lenet_metrics(translated, datasets.ImageSet(thick, heldout.labels, "thick"))
         metrics["|g12(x) - T(x)|"] = float(np.abs(translated - thick).mean())
@@ -104,13 +105,12 @@ def main():
                      variants=(str, ",".join(VARIANTS), "comma-separated variants"))
     train_set, heldout = digit_split()
     budget = 60 * args.minutes
-    report("untrained DCGAN", lenet_metrics(samples(build("dcgan", train_set.shape,
-                                                          VARIANTS["dcgan"][0], args.seed),
-                                                    N_SAMPLES), heldout))
+    untrained = build("dcgan", train_set.shape, VARIANTS["dcgan"][0], args.seed, args.device)
+    report("untrained DCGAN", lenet_metrics(samples(untrained, N_SAMPLES), heldout))
     for name in args.variants.split(","):
         config, padded = VARIANTS[name]
         data = training_data(name, train_set, padded)
-        variant = build(name, data.shape, config, args.seed)
+        variant = build(name, data.shape, config, args.seed, args.device)
         history = train(variant, data, 10 ** 9, seed=args.seed, log_every=100,
                         max_seconds=budget)
         metrics, shown = evaluate(name, variant, heldout)
