@@ -74,3 +74,11 @@ def test_path_length_penalty_reaches_mapping_and_synthesis():
     pl, _ = path_length_penalty(g.synthesis, ws, 0.0)
     params = [g.mapping.fc0.weight, g.synthesis.convs[0].conv.weight]
     assert all(np.abs(grad.numpy()).sum() > 0 for grad in tg.grad(pl, params))
+
+
+def test_two_time_scales_give_each_network_its_rate():
+    same = StyleGAN2((1, 8, 8), SMALL)
+    assert same.opt_d.param_groups[0]["lr"] == same.opt_g.param_groups[0]["lr"] == 2e-3
+    split = StyleGAN2((1, 8, 8), {**SMALL, "lr_d": 1e-3, "lr_g": 2.5e-4})
+    assert split.opt_d.param_groups[0]["lr"] == 1e-3
+    assert split.opt_g.param_groups[0]["lr"] == 2.5e-4

@@ -194,6 +194,8 @@ class StyleGAN2(KeepsAverage, Variant):
         n_mapping=4,                # the paper: 8
         width=32,
         lr=2e-3,
+        lr_d=None,                  # D's and G's own rates (two time scales); None: lr
+        lr_g=None,
         betas=(0.0, 0.99),
         mixing_prob=0.9,
         r1_gamma=10.0,
@@ -214,8 +216,8 @@ class StyleGAN2(KeepsAverage, Variant):
         self.generator = StyleGenerator(cfg["z_dim"], cfg["w_dim"], cfg["n_mapping"], c,
                                         cfg["width"], h, device)
         self.discriminator = ResidualDiscriminator(c, cfg["width"], h, device)
-        self.opt_g = self.make_optimizer(self.generator)
-        self.opt_d = self.make_optimizer(self.discriminator)
+        self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
+        self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])
         self.average = weight_average(self.generator, cfg["ema_half_life"])
         self.step, self.pl_mean = 0, 0.0
 
