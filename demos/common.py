@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 import tinygan as tg
+from tinygan import backend
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 
@@ -30,10 +31,21 @@ def add_device_option(parser):
 def parse(parser):
     """``parser.parse_args()``; exits with a message when --device cuda cannot run here."""
     args = parser.parse_args()
-    if args.device == "cuda" and not tg.cuda_available():
-        parser.error("--device cuda needs CuPy and an NVIDIA GPU: "
-                     "pip install tinygan[cuda12] (or tinygan[cuda13] for CUDA 13)")
+    try:
+        backend.check_device(args.device)
+    except RuntimeError as error:
+        parser.error(f"--device {args.device}: {error}")
     return args
+
+
+# --evaluate-at, for the demos that can print their metrics during training
+EVALUATE_AT = (str, "", "comma-separated steps at which to print the metrics too "
+               "(sampling there changes the later noise)")
+
+
+def evaluation_steps(text):
+    """The steps named by an --evaluate-at value such as "600,1200" (a set; "" gives none)."""
+    return {int(step) for step in text.split(",") if step}
 
 
 def out_path(name):

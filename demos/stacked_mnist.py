@@ -49,7 +49,7 @@ from tinygan.metrics.stacked_mnist import (N_SAMPLES, channel_digit_kl,  # noqa:
 
 from _grid import save_grid  # noqa: E402
 from _image_runs import digit_split, samples, train_image_variant  # noqa: E402
-from common import arguments, build, out_path  # noqa: E402
+from common import EVALUATE_AT, arguments, build, evaluation_steps, out_path  # noqa: E402
 
 SHORT = dict(steps=1500, config={"width": 16, "batch_size": 64})
 FULL = dict(steps=12000, config={"width": 32, "batch_size": 64})
@@ -72,15 +72,14 @@ def main():
     args = arguments(__doc__.splitlines()[0],
                      variants=(str, "dcgan,pacdcgan", "comma-separated variants"),
                      steps=(int, None, "training steps of each variant"),
-                     evaluate_at=(str, "", "comma-separated steps at which to print the "
-                                  "metrics too (sampling there changes the later noise)"))
+                     evaluate_at=EVALUATE_AT)
     run = FULL if args.full else SHORT
     digits, _ = digit_split()
     stacked = data.stacked_mnist(STACKS, source=digits, seed=args.seed)
     reference = data.stacked_mnist(N_SAMPLES, source=digits, seed=args.seed + 1)
     print(f"{'':28s} {'modes':>13s}")
     report(f"real stacks ({N_SAMPLES})", stacked_mnist_metrics(reference.images))
-    evaluate_at = {int(step) for step in args.evaluate_at.split(",") if step}
+    evaluate_at = evaluation_steps(args.evaluate_at)
     for name in args.variants.split(","):
         this_run = FULL_PACDCGAN if args.full and name == "pacdcgan" else run
         steps = args.steps or this_run["steps"]

@@ -37,7 +37,7 @@ from tinygan.train import train  # noqa: E402
 
 from _grid import save_grid  # noqa: E402
 from _image_runs import digit_split, label_agreement, lenet_metrics, report, samples  # noqa: E402
-from common import arguments, build, out_path  # noqa: E402
+from common import EVALUATE_AT, arguments, build, evaluation_steps, out_path  # noqa: E402
 
 # variant: (config for a few minutes on a CPU, images padded to 32x32?)
 VARIANTS = {
@@ -108,12 +108,11 @@ def main():
                      minutes=(float, 4.0, "wall-clock training budget of each variant"),
                      steps=(int, None, "train every variant this many steps instead of "
                             "--minutes"),
-                     evaluate_at=(str, "", "comma-separated steps at which to print the "
-                                  "metrics too (sampling there changes the later noise)"),
+                     evaluate_at=EVALUATE_AT,
                      variants=(str, ",".join(VARIANTS), "comma-separated variants"))
     train_set, heldout = digit_split()
     budget = None if args.steps else 60 * args.minutes
-    evaluate_at = {int(step) for step in args.evaluate_at.split(",") if step}
+    evaluate_at = evaluation_steps(args.evaluate_at)
     untrained = build("dcgan", train_set.shape, VARIANTS["dcgan"][0], args.seed, args.device)
     report("untrained DCGAN", lenet_metrics(samples(untrained, N_SAMPLES), heldout))
     for name in args.variants.split(","):

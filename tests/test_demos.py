@@ -26,3 +26,17 @@ def test_demo_prints_its_usage(script, monkeypatch, capsys):
         runpy.run_path(os.path.join(DEMOS, script), run_name="__main__")
     assert exit_.value.code == 0
     assert f"usage: {script}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("script", ["quickstart_ring.py", "train_classifier.py"])
+def test_device_cuda_without_a_gpu_exits_with_the_install_hint(script, monkeypatch, capsys):
+    import tinygan as tg
+    if tg.cuda_available():
+        pytest.skip("this machine has CUDA, so --device cuda is accepted")
+    monkeypatch.syspath_prepend(DEMOS)
+    monkeypatch.setattr(sys, "argv", [script, "--device", "cuda"])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_path(os.path.join(DEMOS, script), run_name="__main__")
+    assert exit_.value.code == 2
+    message = capsys.readouterr().err
+    assert "--device cuda" in message and "pip install tinygan[cuda12]" in message
