@@ -82,3 +82,29 @@ def test_two_time_scales_give_each_network_its_rate():
     split = StyleGAN2((1, 8, 8), {**SMALL, "lr_d": 1e-3, "lr_g": 2.5e-4})
     assert split.opt_d.param_groups[0]["lr"] == 1e-3
     assert split.opt_g.param_groups[0]["lr"] == 2.5e-4
+
+
+def test_width_base_thins_channels_at_high_resolutions_in_both_networks():
+    gan = StyleGAN2((1, 16, 16), {**SMALL, "width": 8, "width_base": 32})   # 8 at 4x4, 4 at 8x8, 2 at 16x16
+    synthesis, d = gan.generator.synthesis, gan.discriminator
+    assert synthesis.const.shape == (1, 8, 4, 4)
+    assert [c.conv.weight.shape[:2] for c in synthesis.convs] == [(8, 8), (4, 8), (4, 4),
+                                                                  (2, 4), (2, 2)]
+    assert [r.conv.weight.shape[1] for r in synthesis.to_rgbs] == [8, 4, 2]
+    assert d.from_rgb.weight.shape[:2] == (2, 1)
+    assert [s.weight.shape[:2] for s in d.skips] == [(4, 2), (8, 4)]
+    assert d.final_conv.weight.shape[:2] == (8, 9)                   # 8 channels + the stddev map
+    assert gan.sample(3).shape == (3, 1, 16, 16)
+    assert gan.discriminator(gan.sample(3)).shape == (3,)
+    gan.train_step(lambda m: tg.tensor(RNG.uniform(-1, 1, (m, 1, 16, 16)),
+                                       dtype=tg.default_dtype()))
+
+
+def test_width_base_too_small_names_the_variant():
+    with pytest.raises(ValueError, match="stylegan2: width_base=16 leaves no channels at 32x32"):
+        StyleGAN2((1, 32, 32), {**SMALL, "width_base": 16})
+
+
+def test_image_size_not_a_power_of_two_names_the_variant():
+    with pytest.raises(ValueError, match="stylegan2: image size must be a power of two"):
+        StyleGAN2((1, 28, 28), SMALL)

@@ -37,22 +37,23 @@ from .image_networks import IMAGE_DATA
 from .wgan_gp import gradient_penalty
 
 
-def resolutions(size):
-    """[4, 8, ..., size] for a power of two size >= 4, or a ValueError."""
+def resolutions(size, variant="progan"):
+    """[4, 8, ..., size] for a power of two size >= 4, or a ValueError naming ``variant``."""
     if size < 4 or size & (size - 1):
-        raise ValueError(f"progan: image size must be a power of two >= 4 (digits size=8|16|32, "
+        raise ValueError(f"{variant}: image size must be a power of two >= 4 (digits size=8|16|32, "
                          f"mnist5k pad_to_32=True), got {size}")
     return [4 * 2 ** i for i in range(int(math.log2(size // 4)) + 1)]
 
 
-def stage_widths(sizes, width, width_base=None):
+def stage_widths(sizes, width, width_base=None, variant="progan"):
     """Channels at each resolution r of ``sizes``: min(width, width_base / r), as the paper's
-    feature maps thin out at high resolutions; ``width`` everywhere when width_base is None."""
+    feature maps thin out at high resolutions; ``width`` everywhere when width_base is None.
+    ``variant`` names the caller in the error."""
     if width_base is None:
         return [width] * len(sizes)
     widths = [min(width, width_base // r) for r in sizes]
     if min(widths) < 1:
-        raise ValueError(f"progan: width_base={width_base} leaves no channels at {sizes[-1]}x"
+        raise ValueError(f"{variant}: width_base={width_base} leaves no channels at {sizes[-1]}x"
                          f"{sizes[-1]} (widths {widths})")
     return widths
 

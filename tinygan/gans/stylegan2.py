@@ -40,7 +40,7 @@ from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import IMAGE_DATA
 from .penalties import path_length_penalty, r1_penalty
-from .progan import resolutions
+from .progan import resolutions, stage_widths
 
 SQRT2 = 2 ** 0.5
 
@@ -84,17 +84,17 @@ class SynthesisNetwork(nn.Module):
     """g: ws (m, L, w_dim) -> images; L = 2 per resolution (conv, toRGB) + 1 per extra conv.
 
     Layer order: at 4x4 conv, toRGB; at each higher resolution up-conv, conv, toRGB.
+    ``widths`` holds the channels at each resolution, 4x4 first.
     """
 
-    def __init__(self, w_dim, channels, width, size, device="cpu"):
+    def __init__(self, w_dim, channels, widths, device="cpu"):
         super().__init__()
-        n_up = len(resolutions(size)) - 1
-        self.const = nn.Parameter(zeros(1, width, 4, 4, device=device))
+        self.const = nn.Parameter(zeros(1, widths[0], 4, 4, device=device))
         nn.init.normal_(self.const)
-        self.convs = nn.ModuleList([StyledConv(width, width, w_dim, device=device)])
-        self.to_rgbs = nn.ModuleList([ToRGB(width, channels, w_dim, device=device)])
-        for _ in range(n_up):
-            self.convs.append(StyledConv(width, width, w_dim, upsample=True, device=device))
+        self.convs = nn.ModuleList([StyledConv(widths[0], widths[0], w_dim, device=device)])
+        self.to_rgbs = nn.ModuleList([ToRGB(widths[0], channels, w_dim, device=device)])
+        for previous, width in zip(widths, widths[1:]):
+            self.convs.append(StyledConv(previous, width, w_dim, upsample=True, device=device))
             self.convs.append(StyledConv(width, width, w_dim, device=device))
             self.to_rgbs.append(ToRGB(width, channels, w_dim, device=device))
         self.n_ws = len(self.convs) + len(self.to_rgbs)
@@ -117,10 +117,10 @@ class SynthesisNetwork(nn.Module):
 class StyleGenerator(nn.Module):
     """G = g(f(z)): the mapping network and the synthesis network."""
 
-    def __init__(self, z_dim, w_dim, n_mapping, channels, width, size, device="cpu"):
+    def __init__(self, z_dim, w_dim, n_mapping, channels, widths, device="cpu"):
         super().__init__()
         self.mapping = MappingNetwork(z_dim, w_dim, n_mapping, device=device)
-        self.synthesis = SynthesisNetwork(w_dim, channels, width, size, device)
+        self.synthesis = SynthesisNetwork(w_dim, channels, widths, device)
 
     def broadcast(self, w):
         """One w (m, w_dim) copied to all L layers: ws (m, L, w_dim)."""
@@ -133,16 +133,20 @@ class StyleGenerator(nn.Module):
 
 class ResidualDiscriminator(nn.Module):
     """D: fromRGB, residual down blocks (two 3x3 convs + pool, 1x1 skip, sum / sqrt 2) to 4x4,
-    minibatch stddev, 3x3 conv, linear, linear score."""
+    minibatch stddev, 3x3 conv, linear, linear score. ``widths`` holds the channels at each
+    resolution, 4x4 first; a block's second conv and its skip change to the next width."""
 
-    def __init__(self, channels, width, size, device="cpu"):
+    def __init__(self, channels, widths, device="cpu"):
         super().__init__()
-        n_down = len(resolutions(size)) - 1
-        self.from_rgb = EqualConv2d(channels, width, 1, device=device)
-        self.convs = nn.ModuleList([EqualConv2d(width, width, 3, padding=1, device=device)
-                                    for _ in range(2 * n_down)])
-        self.skips = nn.ModuleList([EqualConv2d(width, width, 1, bias=False, gain=1.0,
-                                                device=device) for _ in range(n_down)])
+        top_down = widths[::-1]
+        self.from_rgb = EqualConv2d(channels, top_down[0], 1, device=device)
+        self.convs, self.skips = nn.ModuleList(), nn.ModuleList()
+        for width, smaller in zip(top_down, top_down[1:]):
+            self.convs.append(EqualConv2d(width, width, 3, padding=1, device=device))
+            self.convs.append(EqualConv2d(width, smaller, 3, padding=1, device=device))
+            self.skips.append(EqualConv2d(width, smaller, 1, bias=False, gain=1.0,
+                                          device=device))
+        width = widths[0]
         self.final_conv = EqualConv2d(width + 1, width, 3, padding=1, device=device)
         self.final_dense = EqualLinear(width * 16, width, device=device)
         self.score = EqualLinear(width, 1, gain=1.0, device=device)
@@ -193,6 +197,8 @@ class StyleGAN2(KeepsAverage, Variant):
         w_dim=64,
         n_mapping=4,                # the paper: 8
         width=32,
+        width_base=None,            # channels at resolution r: min(width, width_base / r), as
+                                    # the paper's 512 thin out above 64x64; None: width everywhere
         lr=2e-3,
         lr_d=None,                  # D's and G's own rates (two time scales); None: lr
         lr_g=None,
@@ -213,9 +219,10 @@ class StyleGAN2(KeepsAverage, Variant):
         c, h, w = self.data_shape
         if h != w:
             raise ValueError(f"stylegan2: needs square images, got {self.data_shape}")
-        self.generator = StyleGenerator(cfg["z_dim"], cfg["w_dim"], cfg["n_mapping"], c,
-                                        cfg["width"], h, device)
-        self.discriminator = ResidualDiscriminator(c, cfg["width"], h, device)
+        widths = stage_widths(resolutions(h, self.name), cfg["width"], cfg["width_base"], self.name)
+        self.generator = StyleGenerator(cfg["z_dim"], cfg["w_dim"], cfg["n_mapping"], c, widths,
+                                        device)
+        self.discriminator = ResidualDiscriminator(c, widths, device)
         self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
         self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])
         self.average = weight_average(self.generator, cfg["ema_half_life"])
