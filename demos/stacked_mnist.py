@@ -44,6 +44,7 @@ import time  # noqa: E402
 
 
 from tinygan import data  # noqa: E402
+from tinygan.train import decay_learning_rate  # noqa: E402
 from tinygan.metrics.stacked_mnist import (N_SAMPLES, channel_digit_kl,  # noqa: E402
                                            stacked_mnist_metrics)
 
@@ -68,11 +69,38 @@ def report(label, summary, seconds=None):
           f"digit frequencies {channel_digit_kl(summary.counts):.3f}{took}", flush=True)
 
 
+def print_digit_frequencies(counts):
+    """Each channel's digit frequencies in % (uniform: 10.0), from a histogram of the modes."""
+    cube = counts.reshape(10, 10, 10)
+    for channel in range(3):
+        per_digit = cube.sum(axis=tuple(a for a in range(3) if a != channel))
+        print(f"    channel {channel} digits 0-9 (%): "
+              + " ".join(f"{100 * f:4.1f}" for f in per_digit / per_digit.sum()))
+
+
+def decay_schedule(text, steps):
+    """The ``train`` callback of an --lr-decay value "FINAL,START" (``decay_learning_rate``), or
+    None for ""."""
+    if not text:
+        return None
+    try:
+        final, start = (float(part) for part in text.split(","))
+    except ValueError:
+        final = start = None
+    if final is None or final <= 0 or not 0 <= start < 1:
+        raise SystemExit(f"--lr-decay: expected FINAL,START with FINAL > 0 and 0 <= START < 1, "
+                         f"such as 0.01,0.7; got {text!r}")
+    return decay_learning_rate(steps, final, start)
+
+
 def main():
     args = arguments(__doc__.splitlines()[0],
                      variants=(str, "dcgan,pacdcgan", "comma-separated variants"),
                      steps=(int, None, "training steps of each variant"),
-                     evaluate_at=EVALUATE_AT)
+                     evaluate_at=EVALUATE_AT,
+                     lr_decay=(str, "", "FINAL,START: keep the learning rate until START x "
+                               "steps, then decay it geometrically to FINAL x lr (e.g. 0.01,0.7)"))
+    decay_schedule(args.lr_decay, 1)              # a bad --lr-decay fails before any training
     run = FULL if args.full else SHORT
     digits, _ = digit_split()
     stacked = data.stacked_mnist(STACKS, source=digits, seed=args.seed)
@@ -84,15 +112,20 @@ def main():
         this_run = FULL_PACDCGAN if args.full and name == "pacdcgan" else run
         steps = args.steps or this_run["steps"]
         variant = build(name, stacked.shape, this_run["config"], args.seed, args.device)
+        schedule = decay_schedule(args.lr_decay, steps)
 
         def evaluate(step, v, metrics):
+            if schedule:
+                schedule(step, v, metrics)
             if step in evaluate_at:
                 report(f"{name} at step {step}", stacked_mnist_metrics(samples(v, N_SAMPLES)))
         start = time.perf_counter()
         train_image_variant(variant, stacked, steps, args.seed, log_every=500, callback=evaluate)
         seconds = time.perf_counter() - start
         fake = samples(variant, N_SAMPLES)
-        report(f"{name} after {steps} steps", stacked_mnist_metrics(fake), seconds)
+        summary = stacked_mnist_metrics(fake)
+        report(f"{name} after {steps} steps", summary, seconds)
+        print_digit_frequencies(summary.counts)
         print("wrote", save_grid(fake[:64], out_path(f"stacked_mnist_{name}.png"), 8,
                                  f"{name}, {steps} steps"))
 

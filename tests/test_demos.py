@@ -40,3 +40,26 @@ def test_device_cuda_without_a_gpu_exits_with_the_install_hint(script, monkeypat
     assert exit_.value.code == 2
     message = capsys.readouterr().err
     assert "--device cuda" in message and "pip install tinygan[cuda12]" in message
+
+
+def test_stacked_mnist_learning_rate_decay_option(monkeypatch):
+    monkeypatch.syspath_prepend(DEMOS)
+    from stacked_mnist import decay_schedule
+    assert decay_schedule("", 100) is None
+    for bad in ("0.01", "x,0.5", "0.01,1.5", "0,0.5"):
+        with pytest.raises(SystemExit, match="--lr-decay: expected FINAL,START"):
+            decay_schedule(bad, 100)
+
+    class Variant:
+        config = {"lr": 1.0}
+
+        def __init__(self):
+            self.group = {"lr": 1.0}
+
+        def optimizers(self):
+            return {"g": type("Optimizer", (), {"param_groups": [self.group]})()}
+    variant, schedule = Variant(), decay_schedule("0.01,0.5", 100)
+    schedule(50, variant, {})
+    assert variant.group["lr"] == pytest.approx(1.0)
+    schedule(100, variant, {})
+    assert variant.group["lr"] == pytest.approx(0.01)

@@ -93,3 +93,28 @@ def test_a_quantile_of_the_logits_survives_an_outlying_logit():
     assert abs(x.mean()) < 0.05 and abs(x.std() - 1) < 0.05
     with pytest.raises(ValueError, match="RejectionSampler.*max_quantile"):
         RejectionSampler(proposal(np.random.default_rng(0)), log_ratio, max_quantile=0)
+
+
+def test_fourier_features_let_the_ratio_resolve_narrow_modes():
+    # data: two modes of std 0.01 at -1 and 1; G: the same modes plus a uniform "bridge"
+    # between them. The ratio on Fourier features must put the bridge far below the modes.
+    def real(m, rng=np.random.default_rng(0)):
+        return rng.choice([-1.0, 1.0], (m, 1)) + 0.01 * rng.standard_normal((m, 1))
+
+    def fake(m, rng=np.random.default_rng(1)):
+        x = real(m, rng)
+        bridge = rng.random(m) < 0.2
+        x[bridge, 0] = rng.uniform(-0.8, 0.8, bridge.sum())
+        return x
+
+    logit = fit_density_ratio(real, fake, (1,), hidden=(64, 64), steps=600, seed=0,
+                              fourier_scales=(1.0, 10.0, 30.0), fourier_features=32)
+    modes, bridge = logit(real(2000)), logit(np.linspace(-0.6, 0.6, 200)[:, None])
+    assert np.median(bridge) < np.median(modes) - 3
+
+
+def test_fourier_features_need_vector_samples():
+    with pytest.raises(ValueError, match=r"fourier_scales needs vector samples, got data_shape "
+                                         r"\(1, 2, 2\)"):
+        fit_density_ratio(lambda m: np.zeros((m, 1, 2, 2)), lambda m: np.zeros((m, 1, 2, 2)),
+                          (1, 2, 2), steps=1, fourier_scales=(1.0,))

@@ -6,6 +6,7 @@ from .activation import Dropout, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Ta
 from . import utils
 from .attention import SelfAttention2d
 from .conv import Conv2d, ConvTranspose2d
+from .fourier import FourierFeatures
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .pool import AvgPool2d, Upsample
 from .progressive import EqualConv2d, EqualLinear, MinibatchStdDev, PixelNorm
