@@ -49,8 +49,8 @@ import time  # noqa: E402
 
 from tinygan import data  # noqa: E402
 from tinygan.train import decay_learning_rate  # noqa: E402
-from tinygan.metrics.stacked_mnist import (N_SAMPLES, channel_digit_kl,  # noqa: E402
-                                           stacked_mnist_metrics)
+from tinygan.metrics.stacked_mnist import (N_SAMPLES, channel_digit_counts,  # noqa: E402
+                                           channel_digit_kl, stacked_mnist_metrics)
 
 from _grid import save_grid  # noqa: E402
 from _image_runs import digit_split, samples, train_image_variant  # noqa: E402
@@ -75,9 +75,7 @@ def report(label, summary, seconds=None):
 
 def print_digit_frequencies(counts):
     """Each channel's digit frequencies in % (uniform: 10.0), from a histogram of the modes."""
-    cube = counts.reshape(10, 10, 10)
-    for channel in range(3):
-        per_digit = cube.sum(axis=tuple(a for a in range(3) if a != channel))
+    for channel, per_digit in enumerate(channel_digit_counts(counts)):
         print(f"    channel {channel} digits 0-9 (%): "
               + " ".join(f"{100 * f:4.1f}" for f in per_digit / per_digit.sum()))
 

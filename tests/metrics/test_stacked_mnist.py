@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from tinygan import data
-from tinygan.metrics.stacked_mnist import (N_MODES, channel_digit_kl, mode_histogram_kl,
-                                           stacked_mnist_metrics, stacked_modes)
+from tinygan.metrics.stacked_mnist import (N_MODES, channel_digit_counts, channel_digit_kl,
+                                           mode_histogram_kl, stacked_mnist_metrics,
+                                           stacked_modes)
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +67,15 @@ def test_clear_errors_for_wrong_shapes_and_empty_histograms():
         stacked_modes(np.zeros((4, 1, 28, 28), np.float32))
     with pytest.raises(ValueError, match="mode_histogram_kl"):
         mode_histogram_kl(np.zeros(10))
+
+
+def test_channel_digit_counts_are_the_marginals_of_the_mode_histogram():
+    counts = np.zeros(N_MODES)
+    counts[[123, 120, 903]] = [2, 1, 4]           # modes 100 d_1 + 10 d_2 + d_3
+    rows = channel_digit_counts(counts)
+    assert rows.shape == (3, 10)
+    np.testing.assert_array_equal(rows[0], np.bincount([1, 1, 1, 9, 9, 9, 9], minlength=10))
+    np.testing.assert_array_equal(rows[1], np.bincount([2, 2, 2, 0, 0, 0, 0], minlength=10))
+    np.testing.assert_array_equal(rows[2], np.bincount([3, 3, 0, 3, 3, 3, 3], minlength=10))
+    with pytest.raises(ValueError, match=r"channel_digit_counts.*\(10,\)"):
+        channel_digit_counts(np.ones(10))

@@ -71,16 +71,21 @@ def mode_histogram_kl(counts):
     return kl_to_uniform(counts)
 
 
+def channel_digit_counts(counts, op="channel_digit_counts"):
+    """(3, 10): row c counts how often channel c holds each digit, the marginals of a histogram
+    of the 1,000 modes (mode 100 d_1 + 10 d_2 + d_3)."""
+    counts = numpy.asarray(counts, dtype=numpy.float64)
+    if counts.shape != (N_MODES,):
+        raise ValueError(f"{op}: needs a histogram of the {N_MODES} modes, got "
+                         f"shape {counts.shape}")
+    cube = counts.reshape(10, 10, 10)                       # axes: d_1, d_2, d_3
+    return numpy.stack([cube.sum(axis=tuple(a for a in range(3) if a != c)) for c in range(3)])
+
+
 def channel_digit_kl(counts):
     """sum_c KL(q_c || uniform over 10 digits), q_c the digit frequencies of channel c in a
     histogram of the 1,000 modes; at most ``mode_histogram_kl(counts)``."""
-    counts = numpy.asarray(counts, dtype=numpy.float64)
-    if counts.shape != (N_MODES,):
-        raise ValueError(f"channel_digit_kl: needs a histogram of the {N_MODES} modes, got "
-                         f"shape {counts.shape}")
-    cube = counts.reshape(10, 10, 10)                       # axes: d_1, d_2, d_3
-    return sum(kl_to_uniform(cube.sum(axis=tuple(a for a in range(3) if a != c)))
-               for c in range(3))
+    return sum(kl_to_uniform(row) for row in channel_digit_counts(counts, "channel_digit_kl"))
 
 
 def stacked_mnist_metrics(images, classifier=None, batch_size=500):

@@ -45,6 +45,7 @@ class FourierFeatures(Module):
 
     @property
     def out_features(self):
+        """Width of phi(x): d + 2 * features * len(scales)."""
         return self.in_features + 2 * self.frequencies.shape[1]
 
     def forward(self, x):
