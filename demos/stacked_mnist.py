@@ -6,6 +6,8 @@
     python demos/stacked_mnist.py --variants pacdcgan --steps 8000
     python demos/stacked_mnist.py --full --variants pacdcgan \
         --evaluate-at 4000,8000,12000,14000,16000,18000
+    python demos/stacked_mnist.py --full --variants pacdcgan --save runs/stacked
+    python demos/stacked_mnist.py --full --variants pacdcgan --load runs/stacked --drs 3000
 
 The benchmark of Metz et al. 2017 as evaluated by VEEGAN and PacGAN: each
 image stacks three random digits as its channels, so the data has 1,000
@@ -44,10 +46,15 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")   # small convolutions: BLAS threads only add overhead
 
+import itertools  # noqa: E402
 import time  # noqa: E402
 
+import numpy as np  # noqa: E402
 
-from tinygan import data  # noqa: E402
+from tinygan import data, nn  # noqa: E402
+from tinygan.backend import manual_seed  # noqa: E402
+from tinygan.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
+from tinygan.gans.rejection import RejectionSampler, fit_density_ratio  # noqa: E402
 from tinygan.train import decay_learning_rate  # noqa: E402
 from tinygan.metrics.stacked_mnist import (N_SAMPLES, channel_digit_counts,  # noqa: E402
                                            channel_digit_kl, stacked_mnist_metrics)
@@ -64,6 +71,8 @@ FULL = dict(steps=12000, config={"width": 32, "batch_size": 64})
 FULL_PACDCGAN = dict(steps=20000, config={**FULL["config"], "r1_gamma": 1.0,
                                           "r1_interval": 4, "ema_half_life": 100_000})
 STACKS = 50000          # training images, each three digits drawn from the 4,000
+DRS_MAX_QUANTILE = 50   # rejection sampling's d_max: the median logit
+DRS_GAMMA = -2.0
 
 
 def report(label, summary, seconds=None):
@@ -95,13 +104,53 @@ def decay_schedule(text, steps):
     return decay_learning_rate(steps, final, start)
 
 
+def density_ratio_network(shape, width=32):
+    """The discriminator of rejection sampling: two 4x4 stride-2 convolutions (LeakyReLU 0.2)
+    and a linear logit, without batch norm, so that each image's logit depends on it alone."""
+    c, h, w = shape
+    return nn.Sequential(
+        nn.Conv2d(c, width, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(width, 2 * width, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Flatten(), nn.Linear(2 * width * (h // 4) * (w // 4), 1))
+
+
+def rejection_samples(variant, digits, seed, drs_steps, n=N_SAMPLES):
+    """(n of G's samples kept by discriminator rejection sampling, acceptance rate).
+
+    A new discriminator on single images (``density_ratio_network``) trains
+    ``drs_steps`` steps against the fixed G on fresh stacks of the training digits,
+    so that its logit estimates log p_data / p_g (``tinygan.gans.rejection``); a
+    sample is kept with the paper's probability, d_max the median logit and
+    gamma = -2 as on the 2-D mixtures (demos/mode_collapse.py).
+    """
+    stacks = itertools.count()
+
+    def real(m):
+        return data.stacked_mnist(m, source=digits, seed=[seed, 3, next(stacks)]).images
+
+    def generate(m):
+        return samples(variant, m)
+    manual_seed(seed)
+    logit = fit_density_ratio(real, generate, variant.data_shape, steps=drs_steps,
+                              batch_size=64, lr=2e-4, seed=seed,
+                              network=density_ratio_network(variant.data_shape))
+    sampler = RejectionSampler(generate, logit, gamma=DRS_GAMMA, max_quantile=DRS_MAX_QUANTILE)
+    return sampler.sample(n, np.random.default_rng([seed, 2])), sampler.acceptance_rate
+
+
 def main():
     args = arguments(__doc__.splitlines()[0],
                      variants=(str, "dcgan,pacdcgan", "comma-separated variants"),
                      steps=(int, None, "training steps of each variant"),
                      evaluate_at=EVALUATE_AT,
                      lr_decay=(str, "", "FINAL,START: keep the learning rate until START x "
-                               "steps, then decay it geometrically to FINAL x lr (e.g. 0.01,0.7)"))
+                               "steps, then decay it geometrically to FINAL x lr (e.g. 0.01,0.7)"),
+                     save=(str, "", "folder to write each variant's final checkpoint in, as "
+                           "<variant>.npz (tinygan.checkpoint)"),
+                     load=(str, "", "folder of checkpoints written by --save: evaluate "
+                           "<variant>.npz instead of training"),
+                     drs=(int, 0, "discriminator steps of rejection sampling applied to each "
+                          "variant's samples, an extra row <variant>+DRS (0: off)"))
     decay_schedule(args.lr_decay, 1)              # a bad --lr-decay fails before any training
     run = FULL if args.full else SHORT
     digits, _ = digit_split()
@@ -122,12 +171,27 @@ def main():
             if step in evaluate_at:
                 report(f"{name} at step {step}", stacked_mnist_metrics(samples(v, N_SAMPLES)))
         start = time.perf_counter()
-        train_image_variant(variant, stacked, steps, args.seed, log_every=500, callback=evaluate)
+        if args.load:
+            steps = load_checkpoint(os.path.join(args.load, f"{name}.npz"), variant).step
+        else:
+            train_image_variant(variant, stacked, steps, args.seed, log_every=500,
+                                callback=evaluate)
         seconds = time.perf_counter() - start
         fake = samples(variant, N_SAMPLES)
         summary = stacked_mnist_metrics(fake)
         report(f"{name} after {steps} steps", summary, seconds)
         print_digit_frequencies(summary.counts)
+        if args.drs:
+            start = time.perf_counter()
+            kept, rate = rejection_samples(variant, digits, args.seed, args.drs)
+            drs_summary = stacked_mnist_metrics(kept)
+            report(f"{name}+DRS (keeps {100 * rate:.0f} %)", drs_summary,
+                   time.perf_counter() - start)
+            print_digit_frequencies(drs_summary.counts)
+        if args.save and not args.load:
+            os.makedirs(args.save, exist_ok=True)
+            print("wrote", save_checkpoint(os.path.join(args.save, f"{name}.npz"), variant, steps,
+                                           this_run["config"]))
         print("wrote", save_grid(fake[:64], out_path(f"stacked_mnist_{name}.png"), 8,
                                  f"{name}, {steps} steps"))
 

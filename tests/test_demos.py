@@ -63,3 +63,15 @@ def test_stacked_mnist_learning_rate_decay_option(monkeypatch):
     assert variant.group["lr"] == pytest.approx(1.0)
     schedule(100, variant, {})
     assert variant.group["lr"] == pytest.approx(0.01)
+
+
+def test_stacked_mnist_rejection_sampling_keeps_images_of_the_data_shape(monkeypatch):
+    monkeypatch.syspath_prepend(DEMOS)
+    from _image_runs import digit_split
+    from common import build
+    from stacked_mnist import rejection_samples
+    digits, _ = digit_split()
+    variant = build("pacdcgan", (3, 28, 28), {"width": 4, "batch_size": 8}, 0)
+    kept, rate = rejection_samples(variant, digits, 0, drs_steps=2, n=40)
+    assert kept.shape == (40, 3, 28, 28) and 0 < rate <= 1
+    assert variant.step == 0                     # rejection sampling leaves G untrained

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tinygan import nn
 from tinygan.gans.rejection import RejectionSampler, acceptance_probability, fit_density_ratio
 
 # p_data = N(0, 1), proposal p_g = N(0.5, 1.5^2): p_g has the heavier tails, so p_data / p_g is
@@ -118,3 +119,32 @@ def test_fourier_features_need_vector_samples():
                                          r"\(1, 2, 2\)"):
         fit_density_ratio(lambda m: np.zeros((m, 1, 2, 2)), lambda m: np.zeros((m, 1, 2, 2)),
                           (1, 2, 2), steps=1, fourier_scales=(1.0,))
+
+
+def test_a_given_network_learns_the_ratio_of_image_classes():
+    # images of two kinds, a bright square or a dark one (plus noise): the data draws squares
+    # 3 : 1, G 1 : 1, so log p_data / p_g is log 1.5 on squares and log 0.5 on the rest
+    def images(share_of_squares, rng):
+        def draw(m):
+            x = 0.1 * rng.standard_normal((m, 1, 8, 8))
+            x[rng.random(m) < share_of_squares, :, 2:6, 2:6] += 1.0
+            return x
+        return draw
+
+    network = nn.Sequential(nn.Conv2d(1, 4, 4, 2, 1), nn.LeakyReLU(0.2), nn.Flatten(),
+                            nn.Linear(4 * 4 * 4, 1))
+    logit = fit_density_ratio(images(0.75, np.random.default_rng(0)),
+                              images(0.5, np.random.default_rng(1)), (1, 8, 8), steps=400,
+                              batch_size=256, lr=3e-3, network=network)
+    squares = images(1.0, np.random.default_rng(2))(500)
+    plain = images(0.0, np.random.default_rng(3))(500)
+    assert abs(np.median(logit(squares)) - np.log(1.5)) < 0.15
+    assert abs(np.median(logit(plain)) - np.log(0.5)) < 0.15
+
+
+def test_a_given_network_must_be_a_module_and_excludes_fourier_features():
+    with pytest.raises(TypeError, match="fit_density_ratio: network must be a tinygan.nn.Module"):
+        fit_density_ratio(None, None, (1,), network=lambda x: x)
+    with pytest.raises(ValueError, match="fit_density_ratio: give either network or "
+                                         "fourier_scales"):
+        fit_density_ratio(None, None, (1,), fourier_scales=(1.0,), network=nn.Linear(1, 1))

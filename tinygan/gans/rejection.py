@@ -41,7 +41,7 @@ from .networks import mlp
 
 def fit_density_ratio(sample_real, sample_fake, data_shape, hidden=(128, 128, 128), steps=2000,
                       batch_size=512, lr=1e-3, seed=0, device="cpu", fourier_scales=None,
-                      fourier_features=64):
+                      fourier_features=64, network=None):
     """Train a discriminator d on single samples against a fixed generator; return ``d`` as a
     function from a NumPy batch to NumPy logits, d(x) ~ log p_data(x) / p_g(x).
 
@@ -50,13 +50,21 @@ def fit_density_ratio(sample_real, sample_fake, data_shape, hidden=(128, 128, 12
     discriminator, E softplus(-d(x)) + E softplus(d(G(z))), whose minimiser is D*.
     With ``fourier_scales`` (vector data only), d is an MLP on
     ``nn.FourierFeatures(scales=fourier_scales)`` of x standardised by the mean and std of
-    a batch of real samples.
+    a batch of real samples. ``network``, a Module from a batch of ``data_shape`` samples to
+    one logit each (such as a small convolutional net for images), replaces the MLP; it is
+    trained in place.
     """
     if steps < 1 or batch_size < 1:
         raise ValueError(f"fit_density_ratio: needs steps >= 1 and batch_size >= 1, got steps="
                          f"{steps}, batch_size={batch_size}")
+    if network is not None and fourier_scales is not None:
+        raise ValueError("fit_density_ratio: give either network or fourier_scales, not both")
     manual_seed(seed)
-    network = mlp(data_shape, hidden, 1, "relu", device)
+    if network is None:
+        network = mlp(data_shape, hidden, 1, "relu", device)
+    elif not isinstance(network, nn.Module):
+        raise TypeError(f"fit_density_ratio: network must be a tinygan.nn.Module, got "
+                        f"{type(network).__name__}")
     if fourier_scales is not None:
         if len(tuple(data_shape)) != 1:
             raise ValueError(f"fit_density_ratio: fourier_scales needs vector samples, got "
