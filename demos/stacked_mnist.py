@@ -71,8 +71,6 @@ FULL = dict(steps=12000, config={"width": 32, "batch_size": 64})
 FULL_PACDCGAN = dict(steps=20000, config={**FULL["config"], "r1_gamma": 1.0,
                                           "r1_interval": 4, "ema_half_life": 100_000})
 STACKS = 50000          # training images, each three digits drawn from the 4,000
-DRS_MAX_QUANTILE = 50   # rejection sampling's d_max: the median logit
-DRS_GAMMA = -2.0
 
 
 def report(label, summary, seconds=None):
@@ -114,14 +112,16 @@ def density_ratio_network(shape, width=32):
         nn.Flatten(), nn.Linear(2 * width * (h // 4) * (w // 4), 1))
 
 
-def rejection_samples(variant, digits, seed, drs_steps, n=N_SAMPLES):
+def rejection_samples(variant, digits, seed, drs_steps, gamma=-2.0, max_quantile=50,
+                      n=N_SAMPLES):
     """(n of G's samples kept by discriminator rejection sampling, acceptance rate).
 
     A new discriminator on single images (``density_ratio_network``) trains
     ``drs_steps`` steps against the fixed G on fresh stacks of the training digits,
     so that its logit estimates log p_data / p_g (``tinygan.gans.rejection``); a
-    sample is kept with the paper's probability, d_max the median logit and
-    gamma = -2 as on the 2-D mixtures (demos/mode_collapse.py).
+    sample is kept with the paper's probability with shift ``gamma``, d_max the
+    ``max_quantile``-th percentile of the logits (by default the median and
+    gamma = -2, as on the 2-D mixtures of demos/mode_collapse.py).
     """
     stacks = itertools.count()
 
@@ -134,7 +134,7 @@ def rejection_samples(variant, digits, seed, drs_steps, n=N_SAMPLES):
     logit = fit_density_ratio(real, generate, variant.data_shape, steps=drs_steps,
                               batch_size=64, lr=2e-4, seed=seed,
                               network=density_ratio_network(variant.data_shape))
-    sampler = RejectionSampler(generate, logit, gamma=DRS_GAMMA, max_quantile=DRS_MAX_QUANTILE)
+    sampler = RejectionSampler(generate, logit, gamma=gamma, max_quantile=max_quantile)
     return sampler.sample(n, np.random.default_rng([seed, 2])), sampler.acceptance_rate
 
 
@@ -150,8 +150,15 @@ def main():
                      load=(str, "", "folder of checkpoints written by --save: evaluate "
                            "<variant>.npz instead of training"),
                      drs=(int, 0, "discriminator steps of rejection sampling applied to each "
-                          "variant's samples, an extra row <variant>+DRS (0: off)"))
+                          "variant's samples, an extra row <variant>+DRS (0: off)"),
+                     drs_gamma=(float, -2.0, "rejection sampling's shift gamma (0: plain "
+                                "rejection sampling; larger rejects more)"),
+                     drs_quantile=(float, 50.0, "rejection sampling's d_max: this percentile "
+                                   "of the discriminator's logits on G's samples"))
     decay_schedule(args.lr_decay, 1)              # a bad --lr-decay fails before any training
+    if not 0 < args.drs_quantile <= 100 or args.drs < 0:
+        raise SystemExit(f"--drs must be >= 0 and --drs-quantile in (0, 100], got --drs "
+                         f"{args.drs} --drs-quantile {args.drs_quantile}")
     run = FULL if args.full else SHORT
     digits, _ = digit_split()
     stacked = data.stacked_mnist(STACKS, source=digits, seed=args.seed)
@@ -183,7 +190,8 @@ def main():
         print_digit_frequencies(summary.counts)
         if args.drs:
             start = time.perf_counter()
-            kept, rate = rejection_samples(variant, digits, args.seed, args.drs)
+            kept, rate = rejection_samples(variant, digits, args.seed, args.drs, args.drs_gamma,
+                                           args.drs_quantile)
             drs_summary = stacked_mnist_metrics(kept)
             report(f"{name}+DRS (keeps {100 * rate:.0f} %)", drs_summary,
                    time.perf_counter() - start)
