@@ -47,7 +47,8 @@ images, ``density_ratio_network``) hardly moved the KL: 0.100 with the
 with plain rejection (gamma 0, d_max the 95th percentile, 44 % kept),
 against 0.096 for the same G's plain samples; with 6,000 discriminator
 steps and plain rejection, KL 0.069 (0.044 from the digit frequencies),
-keeping 20 %: closer to PacGAN's 0.06, at a high price in samples.
+keeping 20 %: closer to PacGAN's 0.06, at a high price in samples
+(with 12,000 steps: KL 0.078, 14 % kept).
 
 Published anchors (their own classifiers and networks): DCGAN 99 modes /
 KL 3.40 (VEEGAN Table 2); PacDCGAN2 1000 modes / KL 0.06 (PacGAN Table 2).
