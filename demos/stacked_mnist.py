@@ -175,7 +175,8 @@ def main():
                          f"{args.drs} --drs-quantile {args.drs_quantile}")
     run = FULL if args.full else SHORT
     digits, _ = digit_split()
-    stacked = data.stacked_mnist(STACKS, source=digits, seed=args.seed)
+    # the training stacks (about 470 MB) only when a variant trains, not for --load
+    stacked = None if args.load else data.stacked_mnist(STACKS, source=digits, seed=args.seed)
     reference = data.stacked_mnist(N_SAMPLES, source=digits, seed=args.seed + 1)
     print(f"{'':28s} {'modes':>13s}")
     report(f"real stacks ({N_SAMPLES})", stacked_mnist_metrics(reference.images))
@@ -183,7 +184,7 @@ def main():
     for name in args.variants.split(","):
         this_run = FULL_PACDCGAN if args.full and name == "pacdcgan" else run
         steps = args.steps or this_run["steps"]
-        variant = build(name, stacked.shape, this_run["config"], args.seed, args.device)
+        variant = build(name, reference.shape, this_run["config"], args.seed, args.device)
         schedule = decay_schedule(args.lr_decay, steps)
 
         def evaluate(step, v, metrics):
