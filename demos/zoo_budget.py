@@ -4,6 +4,7 @@
     python demos/zoo_budget.py --minutes 10             # a longer budget each
     python demos/zoo_budget.py --variants dcgan,stylegan2
     python demos/zoo_budget.py --variants biggan --steps 2400 --evaluate-at 600,1200,1800
+    python demos/zoo_budget.py --variants biggan --config '{"lr_g": 4e-4}'
     python demos/zoo_budget.py --device cuda            # on an NVIDIA GPU (needs CuPy)
 
 Every variant trains on mnist5k's 4,000 training digits for the same number
@@ -27,6 +28,8 @@ digits above their translations).
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")   # small convolutions: BLAS threads only add overhead
+
+import json  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -103,13 +106,29 @@ def evaluate_current_weights(variant, heldout):
         variant.average = average
 
 
+def config_overrides(text):
+    """The --config value: a JSON object of config keys, {} for ""; SystemExit if not one."""
+    try:
+        overrides = json.loads(text) if text else {}
+    except json.JSONDecodeError as error:
+        raise SystemExit(f"--config: not JSON ({error}); expected an object such as "
+                         f'{{"lr_g": 4e-4}}, got {text!r}')
+    if not isinstance(overrides, dict):
+        raise SystemExit(f"--config: expected a JSON object such as {{\"lr_g\": 4e-4}}, got "
+                         f"{text!r}")
+    return overrides
+
+
 def main():
     args = arguments(__doc__.splitlines()[0],
                      minutes=(float, 4.0, "wall-clock training budget of each variant"),
                      steps=(int, None, "train every variant this many steps instead of "
                             "--minutes"),
                      evaluate_at=EVALUATE_AT,
-                     variants=(str, ",".join(VARIANTS), "comma-separated variants"))
+                     variants=(str, ",".join(VARIANTS), "comma-separated variants"),
+                     config=(str, "", "JSON object of config keys that replace the zoo's for "
+                             "every variant run, e.g. '{\"lr_g\": 4e-4}'"))
+    overrides = config_overrides(args.config)
     train_set, heldout = digit_split()
     budget = None if args.steps else 60 * args.minutes
     evaluate_at = evaluation_steps(args.evaluate_at)
@@ -118,7 +137,7 @@ def main():
     for name in args.variants.split(","):
         config, padded = VARIANTS[name]
         data = training_data(name, train_set, padded)
-        variant = build(name, data.shape, config, args.seed, args.device)
+        variant = build(name, data.shape, {**config, **overrides}, args.seed, args.device)
 
         def evaluate_during(step, v, metrics):
             if step in evaluate_at:

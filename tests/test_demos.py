@@ -75,3 +75,34 @@ def test_stacked_mnist_rejection_sampling_keeps_images_of_the_data_shape(monkeyp
     kept, rate = rejection_samples(variant, digits, 0, drs_steps=2, n=40)
     assert kept.shape == (40, 3, 28, 28) and 0 < rate <= 1
     assert variant.step == 0                     # rejection sampling leaves G untrained
+
+
+def test_stacked_mnist_run_trains_on_from_a_checkpoint(monkeypatch, tmp_path):
+    monkeypatch.syspath_prepend(DEMOS)
+    from _image_runs import digit_split, train_image_variant
+    from common import build
+    from tinygan import data
+    from tinygan.checkpoint import load_checkpoint, save_checkpoint
+    digits, _ = digit_split()
+    stacks = data.stacked_mnist(64, source=digits, seed=0)
+    config = {"width": 4, "batch_size": 8}
+    first = build("pacdcgan", stacks.shape, config, 0)
+    train_image_variant(first, stacks, 2, 0, log_every=10)
+    path = save_checkpoint(str(tmp_path / "pacdcgan.npz"), first, 2, config)
+    resumed = build("pacdcgan", stacks.shape, config, 1)
+    done = load_checkpoint(path, resumed).step
+    seen = []
+    train_image_variant(resumed, stacks, 1, None, log_every=10, start_step=done,
+                        callback=lambda step, variant, metrics: seen.append(step))
+    assert done == 2 and seen == [3] and resumed.step == 3
+
+
+def test_zoo_config_overrides_accept_only_a_json_object(monkeypatch):
+    monkeypatch.syspath_prepend(DEMOS)
+    from zoo_budget import config_overrides
+    assert config_overrides("") == {}
+    assert config_overrides('{"lr_g": 4e-4, "betas": [0.5, 0.99]}') == {
+        "lr_g": 4e-4, "betas": [0.5, 0.99]}
+    for bad in ("[1]", "{lr_g: 1}", "0.1"):
+        with pytest.raises(SystemExit, match="--config"):
+            config_overrides(bad)
