@@ -34,6 +34,7 @@ import json  # noqa: E402
 import numpy as np  # noqa: E402
 
 from tinygan import data as datasets  # noqa: E402
+from tinygan import gans  # noqa: E402
 from tinygan.data import domains  # noqa: E402
 from tinygan import tensor  # noqa: E402
 from tinygan.train import train  # noqa: E402
@@ -121,6 +122,20 @@ def config_overrides(text):
     return overrides
 
 
+def zoo_configs(names, overrides):
+    """{variant: the zoo's config with ``overrides``} for the comma-separated ``names``,
+    checked before any training: an unknown variant stops the demo, and an override key a
+    variant lacks raises that variant's ValueError listing its valid keys."""
+    configs = {}
+    for name in names.split(","):
+        if name not in VARIANTS:
+            raise SystemExit(f"--variants: unknown variant {name!r}; the zoo has "
+                             f"{', '.join(VARIANTS)}")
+        configs[name] = {**VARIANTS[name][0], **overrides}
+        gans.get(name).resolve_config(configs[name])
+    return configs
+
+
 def main():
     args = arguments(__doc__.splitlines()[0],
                      minutes=(float, 4.0, "wall-clock training budget of each variant"),
@@ -130,16 +145,15 @@ def main():
                      variants=(str, ",".join(VARIANTS), "comma-separated variants"),
                      config=(str, "", "JSON object of config keys that replace the zoo's for "
                              "every variant run, e.g. '{\"lr_g\": 4e-4}'"))
-    overrides = config_overrides(args.config)
+    configs = zoo_configs(args.variants, config_overrides(args.config))
     train_set, heldout = digit_split()
     budget = None if args.steps else 60 * args.minutes
     evaluate_at = evaluation_steps(args.evaluate_at)
     untrained = build("dcgan", train_set.shape, VARIANTS["dcgan"][0], args.seed, args.device)
     report("untrained DCGAN", lenet_metrics(samples(untrained, N_SAMPLES), heldout))
-    for name in args.variants.split(","):
-        config, padded = VARIANTS[name]
-        data = training_data(name, train_set, padded)
-        variant = build(name, data.shape, {**config, **overrides}, args.seed, args.device)
+    for name, config in configs.items():
+        data = training_data(name, train_set, VARIANTS[name][1])
+        variant = build(name, data.shape, config, args.seed, args.device)
 
         def evaluate_during(step, v, metrics):
             if step in evaluate_at:

@@ -106,3 +106,15 @@ def test_zoo_config_overrides_accept_only_a_json_object(monkeypatch):
     for bad in ("[1]", "{lr_g: 1}", "0.1"):
         with pytest.raises(SystemExit, match="--config"):
             config_overrides(bad)
+
+
+def test_zoo_checks_variants_and_overrides_before_training(monkeypatch):
+    monkeypatch.syspath_prepend(DEMOS)
+    from zoo_budget import VARIANTS, zoo_configs
+    configs = zoo_configs("dcgan,biggan", {"batch_size": 8})
+    assert list(configs) == ["dcgan", "biggan"]
+    assert configs["biggan"] == {**VARIANTS["biggan"][0], "batch_size": 8}
+    with pytest.raises(SystemExit, match="--variants: unknown variant 'nope'"):
+        zoo_configs("dcgan,nope", {})
+    with pytest.raises(ValueError, match=r"dcgan: unknown config keys \['lr_g'\]"):
+        zoo_configs("biggan,dcgan", {"lr_g": 4e-4})
