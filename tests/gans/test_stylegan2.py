@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import tinygan as tg
-from tinygan.gans.stylegan2 import StyleGAN2, discriminator_loss, generator_loss, mix_styles
+from tinygan.gans.stylegan2 import (StyleGAN2, StyledConv, discriminator_loss, generator_loss,
+                                    mix_styles)
 
 SMALL = {"batch_size": 4, "z_dim": 3, "w_dim": 4, "n_mapping": 2, "width": 4,
          "r1_interval": 2, "pl_interval": 3}
@@ -39,6 +40,31 @@ def test_generator_shape_and_style_count():
     assert gan.sample(3).shape == (3, 1, 8, 8)
     mod = gan.generator.synthesis.convs[0].conv
     assert mod.demodulate and not gan.generator.synthesis.to_rgbs[0].conv.demodulate
+
+
+def test_styled_conv_by_hand(float64):
+    layer = StyledConv(3, 2, 4)
+    layer.noise.weight.data[...] = [0.5, -0.25]
+    layer.bias.data[...] = [0.1, -0.2]
+    x, w = RNG.standard_normal((2, 3, 5, 5)), RNG.standard_normal((2, 4))
+    noise = RNG.standard_normal((2, 1, 5, 5))
+    got = layer(tg.tensor(x), tg.tensor(w), tg.tensor(noise)).numpy()
+    conv = layer.conv(tg.tensor(x), tg.tensor(w)).numpy()
+    h = conv + np.array([0.5, -0.25])[None, :, None, None] * noise + \
+        np.array([0.1, -0.2])[None, :, None, None]
+    np.testing.assert_allclose(got, np.sqrt(2) * np.where(h > 0, h, 0.2 * h), rtol=1e-10)
+
+
+def test_stacked_styled_convs_keep_the_activation_scale():
+    # demodulation cancels weight gains, so without the activation's sqrt(2) six layers
+    # would shrink unit-variance inputs to about 0.72 ** 6 = 0.14 of their RMS
+    tg.manual_seed(0)
+    layers = [StyledConv(16, 16, 8) for _ in range(6)]
+    h, w = tg.randn(32, 16, 8, 8), tg.randn(32, 8)
+    for layer in layers:
+        h = layer(h, w)
+    rms = float(np.sqrt((h.numpy() ** 2).mean()))
+    assert 0.5 < rms < 2.0, rms
 
 
 def test_style_mixing_grid_without_noise_differences():
