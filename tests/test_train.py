@@ -119,3 +119,15 @@ def test_wall_clock_budget_stops_after_the_step_that_crosses_it(monkeypatch):
     # readings: start 0, after steps 1, 2, 3 -> 1, 2, 3 (past 2.5), end 4
     assert [r["step"] for r in history] == [1, 2, 3]
     assert history.seconds == 4.0 and history.steps_per_second == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize("log_every", [0, -5])
+def test_log_every_below_one_is_refused_before_training(log_every):
+    tg.manual_seed(0)
+    variant = gans.get("gan")((2,), {"batch_size": 4, "g_hidden": (8,), "d_hidden": (8,)})
+    before = variant.generator.state_dict()
+    with pytest.raises(ValueError, match=r"train: log_every must be a positive .* got "
+                                         + str(log_every)):
+        train(variant, Ring(), steps=2, log_every=log_every)
+    after = variant.generator.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)

@@ -142,6 +142,9 @@ def train(variant, data, steps, batch_size=None, seed=0, log_every=100, callback
     (``len(history)`` says how many), so that variants of different speeds
     can be compared at equal cost.
     """
+    if int(log_every) < 1:
+        raise ValueError(f"train: log_every must be a positive number of steps (progress=False "
+                         f"turns the output off), got {log_every}")
     if batch_size is not None:
         variant.config["batch_size"] = int(batch_size)
     if seed is not None:
