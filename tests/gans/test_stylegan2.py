@@ -126,6 +126,21 @@ def test_width_base_thins_channels_at_high_resolutions_in_both_networks():
                                        dtype=tg.default_dtype()))
 
 
+def test_minibatch_stddev_groups_reach_the_discriminator():
+    x = tg.tensor(RNG.uniform(-1, 1, (4, 1, 8, 8)), dtype=tg.default_dtype())
+    scores = {}
+    for group in (None, 4, 2):
+        tg.manual_seed(0)
+        gan = StyleGAN2((1, 8, 8), {**SMALL, "mbstd_group_size": group})
+        scores[group] = gan.discriminator(x).numpy()
+    np.testing.assert_allclose(scores[None], scores[4], rtol=1e-5)   # one group of 4: the batch
+    assert not np.allclose(scores[None], scores[2])
+    with pytest.raises(ValueError, match="stylegan2: batch_size 4 does not split into "
+                                         "mbstd_group_size groups of 3"):
+        StyleGAN2((1, 8, 8), {**SMALL, "mbstd_group_size": 3})
+    assert StyleGAN2((1, 8, 8), {**SMALL, "batch_size": 2}).config["mbstd_group_size"] == 4
+
+
 def test_width_base_too_small_names_the_variant():
     with pytest.raises(ValueError, match="stylegan2: width_base=16 leaves no channels at 32x32"):
         StyleGAN2((1, 32, 32), {**SMALL, "width_base": 16})

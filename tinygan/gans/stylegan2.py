@@ -142,10 +142,12 @@ class StyleGenerator(nn.Module):
 class ResidualDiscriminator(nn.Module):
     """D: fromRGB, residual down blocks (two 3x3 convs + pool, 1x1 skip, sum / sqrt 2) to 4x4,
     minibatch stddev, 3x3 conv, linear, linear score. ``widths`` holds the channels at each
-    resolution, 4x4 first; a block's second conv and its skip change to the next width."""
+    resolution, 4x4 first; a block's second conv and its skip change to the next width.
+    ``mbstd_group_size``: the minibatch stddev's groups (None: the whole minibatch)."""
 
-    def __init__(self, channels, widths, device="cpu"):
+    def __init__(self, channels, widths, device="cpu", mbstd_group_size=None):
         super().__init__()
+        self.mbstd_group_size = mbstd_group_size
         top_down = widths[::-1]
         self.from_rgb = EqualConv2d(channels, top_down[0], 1, device=device)
         self.convs, self.skips = nn.ModuleList(), nn.ModuleList()
@@ -164,7 +166,7 @@ class ResidualDiscriminator(nn.Module):
         for i, skip in enumerate(self.skips):
             y = lrelu(self.convs[2 * i + 1](lrelu(self.convs[2 * i](h))))
             h = (F.avg_pool2d(y, 2) + skip(F.avg_pool2d(h, 2))) / SQRT2
-        h = lrelu(self.final_conv(minibatch_stddev(h)))
+        h = lrelu(self.final_conv(minibatch_stddev(h, group_size=self.mbstd_group_size)))
         return self.score(lrelu(self.final_dense(h.reshape(h.shape[0], -1)))).reshape(-1)
 
 
@@ -218,6 +220,8 @@ class StyleGAN2(KeepsAverage, Variant):
         pl_interval=4,
         pl_decay=0.01,
         ema_half_life=10_000,       # images (config F); samples come from G's running average
+        mbstd_group_size=4,         # D's minibatch stddev over groups of this many samples, as in
+                                    # the authors' code; None: over the whole minibatch
     )
     supported_data = IMAGE_DATA
 
@@ -230,7 +234,11 @@ class StyleGAN2(KeepsAverage, Variant):
         widths = stage_widths(resolutions(h, self.name), cfg["width"], cfg["width_base"], self.name)
         self.generator = StyleGenerator(cfg["z_dim"], cfg["w_dim"], cfg["n_mapping"], c, widths,
                                         device)
-        self.discriminator = ResidualDiscriminator(c, widths, device)
+        self.discriminator = ResidualDiscriminator(c, widths, device, cfg["mbstd_group_size"])
+        group = cfg["mbstd_group_size"]
+        if group is not None and cfg["batch_size"] % min(group, cfg["batch_size"]):
+            raise ValueError(f"stylegan2: batch_size {cfg['batch_size']} does not split into "
+                             f"mbstd_group_size groups of {cfg['mbstd_group_size']}")
         self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
         self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])
         self.average = weight_average(self.generator, cfg["ema_half_life"])

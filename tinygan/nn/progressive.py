@@ -3,7 +3,8 @@ of GANs for Improved Quality, Stability, and Variation", ICLR 2018, section 3-4)
 
     pixel norm        b_{x,y} = a_{x,y} / sqrt(1/N sum_j (a^j_{x,y})^2 + eps)      (eq. in 4.2)
     minibatch stddev  one extra feature map: the standard deviation of every
-                      feature at every position over the minibatch, averaged    (section 3)
+                      feature at every position over the minibatch (or groups
+                      of it), averaged                                           (section 3)
     equalised lr      w ~ N(0, 1), used as w_hat = w * c with c = gain / sqrt(fan_in) (4.1)
 
 All three are built from differentiable Tensor ops, so they can be
@@ -23,17 +24,26 @@ def pixel_norm(x, eps=1e-8):
     return x / ((x * x).mean(axis=1, keepdims=True) + eps).sqrt()
 
 
-def minibatch_stddev(x, eps=1e-8):
+def minibatch_stddev(x, eps=1e-8, group_size=None):
     """x (N, C, H, W) with one more channel: the mean over (C, H, W) of the batch std (ProGAN 3).
 
-    sigma_{c,h,w} = sqrt(1/N sum_n (x_n - mean_n x)^2 + eps), s = mean sigma, then
-    s is replicated into an (N, 1, H, W) map and concatenated to x.
+    sigma_{c,h,w} = sqrt(1/G sum_n (x_n - mean_n x)^2 + eps) over a group of G
+    samples, s = mean sigma, then s is replicated into an (1, H, W) map for
+    each sample of the group and concatenated to x. ``group_size`` None takes
+    the whole minibatch as one group (the paper's text); the authors' code
+    for ProGAN and StyleGAN2 uses groups of 4, sample i in group i mod (N / G),
+    so that every sample gets a statistic of its own few neighbours.
     """
-    n, _, h, w = x.shape
-    centred = x - x.mean(axis=0, keepdims=True)
-    sigma = ((centred * centred).mean(axis=0) + eps).sqrt()
-    s = sigma.mean().reshape(1, 1, 1, 1)
-    return concatenate([x, s.broadcast_to(n, 1, h, w)], axis=1)
+    n, c, h, w = x.shape
+    g = n if group_size is None else min(int(group_size), n)
+    if g < 1 or n % g:
+        raise ValueError(f"minibatch_stddev: a batch of {n} does not split into groups of "
+                         f"{group_size}")
+    groups = x.reshape(g, n // g, c, h, w)
+    centred = groups - groups.mean(axis=0, keepdims=True)
+    sigma = ((centred * centred).mean(axis=0) + eps).sqrt()            # (N / G, C, H, W)
+    s = sigma.mean(axis=(1, 2, 3)).reshape(1, n // g, 1, 1, 1)
+    return concatenate([x, s.broadcast_to(g, n // g, 1, h, w).reshape(n, 1, h, w)], axis=1)
 
 
 class PixelNorm(Module):
@@ -50,12 +60,12 @@ class PixelNorm(Module):
 class MinibatchStdDev(Module):
     """``minibatch_stddev`` as a layer: adds one channel."""
 
-    def __init__(self, eps=1e-8):
+    def __init__(self, eps=1e-8, group_size=None):
         super().__init__()
-        self.eps = eps
+        self.eps, self.group_size = eps, group_size
 
     def forward(self, x):
-        return minibatch_stddev(x, self.eps)
+        return minibatch_stddev(x, self.eps, self.group_size)
 
 
 class EqualLinear(Module):
