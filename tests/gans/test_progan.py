@@ -80,6 +80,21 @@ def test_discriminator_fade_in_is_the_alpha_blend_of_features(float64):
         np.testing.assert_allclose(d(x, 1, 0.0).numpy(), d(pooled, 0).numpy(), rtol=1e-10)
 
 
+def test_minibatch_stddev_groups_reach_the_discriminator(float64):
+    x = tg.tensor(RNG.standard_normal((4, 1, 8, 8)))
+    scores = {}
+    for group in (None, 4, 2):
+        tg.manual_seed(0)
+        gan = ProGAN((1, 8, 8), {**SMALL, "mbstd_group_size": group})
+        with tg.no_grad():
+            scores[group] = gan.discriminator(x, 1).numpy()
+    np.testing.assert_allclose(scores[None], scores[4], rtol=1e-10)   # one group: the batch
+    assert not np.allclose(scores[None], scores[2])
+    with pytest.raises(ValueError, match="progan: batch size 6 does not split into "
+                                         "mbstd_group_size groups of 4"):
+        ProGAN((1, 8, 8), {**SMALL, "stage_batch_sizes": (8, 6), "mbstd_group_size": 4})
+
+
 def test_real_images_are_pooled_and_blended():
     x = RNG.standard_normal((2, 1, 8, 8))
     pooled4 = x.reshape(2, 1, 4, 2, 4, 2).mean(axis=(3, 5))

@@ -105,11 +105,13 @@ class ProgressiveGenerator(nn.Module):
 class ProgressiveDiscriminator(nn.Module):
     """D: stage's resolution -> fromRGB -> ... -> 4x4 -> minibatch stddev -> conv, linear, score.
 
-    ``widths[s]`` is the number of channels at stage s, as in G.
+    ``widths[s]`` is the number of channels at stage s, as in G. ``mbstd_group_size``: the
+    minibatch stddev's groups (None: the whole minibatch, as the paper's section 3 describes).
     """
 
-    def __init__(self, channels, widths, device="cpu"):
+    def __init__(self, channels, widths, device="cpu", mbstd_group_size=None):
         super().__init__()
+        self.mbstd_group_size = mbstd_group_size
         self.from_rgb = nn.ModuleList([EqualConv2d(channels, w, 1, device=device)
                                        for w in widths])
         self.blocks = nn.ModuleList(
@@ -136,7 +138,7 @@ class ProgressiveDiscriminator(nn.Module):
             h = (1 - alpha) * old + alpha * h
         for s in range(stage - 1, -1, -1):
             h = self.block(s, h)
-        h = lrelu(self.final_conv(minibatch_stddev(h)))
+        h = lrelu(self.final_conv(minibatch_stddev(h, group_size=self.mbstd_group_size)))
         return self.score(lrelu(self.final_dense(h.reshape(h.shape[0], -1)))).reshape(-1)
 
 
@@ -195,6 +197,8 @@ class ProGAN(KeepsAverage, Variant):
         fade_images=4000,           # real images shown while alpha goes 0 -> 1
         stable_images=4000,         # then at alpha = 1
         ema_half_life=10_000,       # images; samples come from G's running average (None: off)
+        mbstd_group_size=None,      # D's minibatch stddev over groups of this many samples (the
+                                    # authors' code: 4); None: over the whole minibatch
     )
     supported_data = IMAGE_DATA
 
@@ -209,9 +213,14 @@ class ProGAN(KeepsAverage, Variant):
         if per_stage is not None and len(per_stage) != len(self.sizes):
             raise ValueError(f"progan: stage_batch_sizes needs one batch size per resolution "
                              f"{self.sizes}, got {per_stage}")
+        group = cfg["mbstd_group_size"]
+        for batch in per_stage or [cfg["batch_size"]]:
+            if group is not None and batch % min(group, batch):
+                raise ValueError(f"progan: batch size {batch} does not split into "
+                                 f"mbstd_group_size groups of {group}")
         widths = stage_widths(self.sizes, cfg["width"], cfg["width_base"])
         self.generator = ProgressiveGenerator(cfg["z_dim"], c, widths, device)
-        self.discriminator = ProgressiveDiscriminator(c, widths, device)
+        self.discriminator = ProgressiveDiscriminator(c, widths, device, cfg["mbstd_group_size"])
         self.opt_g = self.make_optimizer(self.generator)
         self.opt_d = self.make_optimizer(self.discriminator)
         self.average = weight_average(self.generator, cfg["ema_half_life"])
