@@ -10,7 +10,10 @@ each resolution adds a toRGB output to the upsampled image so far (the
 [1, 3, 3, 1] filter: with nearest neighbour the coarse toRGB outputs,
 which learn first, showed as 4x4 blocks in every sample. The
 discriminator is residual, with the minibatch standard deviation layer
-before its last convolution. Every layer uses the equalised learning rate.
+(over groups of 4 samples, as in the authors' code) before its last
+convolution. Every layer uses the equalised learning rate; the synthesis
+layers' LeakyReLU carries the gain sqrt(2), which demodulation would
+otherwise cancel (``StyledConv``).
 
 Style mixing (StyleGAN section 3.1): with probability ``mixing_prob`` two
 latents z1, z2 are drawn and the layers after a random crossover point
