@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import tinygan as tg
 from tinygan.nn.progressive import (EqualConv2d, EqualLinear, MinibatchStdDev, PixelNorm,
-                                    minibatch_stddev, pixel_norm)
+                                    minibatch_stddev, pixel_norm, splits_into_groups)
 from tinygan.testing import gradcheck, gradgradcheck
 from tinygan.testing.strategies import arrays
 
@@ -49,6 +49,8 @@ def test_minibatch_stddev_in_groups_by_hand():
     with pytest.raises(ValueError, match="minibatch_stddev: a batch of 6 does not split into "
                                          "groups of 4"):
         minibatch_stddev(tg.tensor(x), group_size=4)
+    assert splits_into_groups(6, None) and splits_into_groups(6, 3) and splits_into_groups(2, 4)
+    assert not splits_into_groups(6, 4) and not splits_into_groups(6, 0)
 
 
 def test_equalised_layers_scale_unit_normal_weights_by_he_constant():
@@ -69,7 +71,6 @@ def test_layers_differentiate_twice():
     x = tg.tensor(RNG.standard_normal((3, 2, 2, 2)), requires_grad=True)
     for fn in (pixel_norm, minibatch_stddev):
         assert gradcheck(fn, [x]) and gradgradcheck(fn, [x])
-
     conv = EqualConv2d(2, 2, 3, padding=1)
     assert gradgradcheck(lambda x, w: tg.functional.conv2d(x, w * conv.scale, None, 1, 1),
                          [tg.tensor(RNG.standard_normal((1, 2, 3, 3)), requires_grad=True),

@@ -29,7 +29,8 @@ import math
 
 from .. import autograd, nn
 from .. import functional as F
-from ..nn.progressive import EqualConv2d, EqualLinear, minibatch_stddev, pixel_norm
+from ..nn.progressive import (EqualConv2d, EqualLinear, minibatch_stddev, pixel_norm,
+                               splits_into_groups)
 from ..tensor import rand, zeros_like
 from .averaging import KeepsAverage, weight_average
 from .base import Variant, frozen, global_norm, mean_of
@@ -213,11 +214,10 @@ class ProGAN(KeepsAverage, Variant):
         if per_stage is not None and len(per_stage) != len(self.sizes):
             raise ValueError(f"progan: stage_batch_sizes needs one batch size per resolution "
                              f"{self.sizes}, got {per_stage}")
-        group = cfg["mbstd_group_size"]
         for batch in per_stage or [cfg["batch_size"]]:
-            if group is not None and batch % min(group, batch):
+            if not splits_into_groups(batch, cfg["mbstd_group_size"]):
                 raise ValueError(f"progan: batch size {batch} does not split into "
-                                 f"mbstd_group_size groups of {group}")
+                                 f"mbstd_group_size groups of {cfg['mbstd_group_size']}")
         widths = stage_widths(self.sizes, cfg["width"], cfg["width_base"])
         self.generator = ProgressiveGenerator(cfg["z_dim"], c, widths, device)
         self.discriminator = ProgressiveDiscriminator(c, widths, device, cfg["mbstd_group_size"])

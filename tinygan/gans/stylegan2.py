@@ -35,7 +35,7 @@ Samples come from a running average of G's weights with a half-life of
 """
 from .. import autograd, backend, nn
 from .. import functional as F
-from ..nn.progressive import EqualConv2d, EqualLinear, minibatch_stddev
+from ..nn.progressive import EqualConv2d, EqualLinear, minibatch_stddev, splits_into_groups
 from ..nn.style import MappingNetwork, ModulatedConv2d, NoiseInjection
 from ..ops.shape import concatenate
 from ..tensor import Tensor, zeros
@@ -234,14 +234,13 @@ class StyleGAN2(KeepsAverage, Variant):
         c, h, w = self.data_shape
         if h != w:
             raise ValueError(f"stylegan2: needs square images, got {self.data_shape}")
+        if not splits_into_groups(cfg["batch_size"], cfg["mbstd_group_size"]):
+            raise ValueError(f"stylegan2: batch_size {cfg['batch_size']} does not split into "
+                             f"mbstd_group_size groups of {cfg['mbstd_group_size']}")
         widths = stage_widths(resolutions(h, self.name), cfg["width"], cfg["width_base"], self.name)
         self.generator = StyleGenerator(cfg["z_dim"], cfg["w_dim"], cfg["n_mapping"], c, widths,
                                         device)
         self.discriminator = ResidualDiscriminator(c, widths, device, cfg["mbstd_group_size"])
-        group = cfg["mbstd_group_size"]
-        if group is not None and cfg["batch_size"] % min(group, cfg["batch_size"]):
-            raise ValueError(f"stylegan2: batch_size {cfg['batch_size']} does not split into "
-                             f"mbstd_group_size groups of {cfg['mbstd_group_size']}")
         self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
         self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])
         self.average = weight_average(self.generator, cfg["ema_half_life"])

@@ -24,6 +24,12 @@ def pixel_norm(x, eps=1e-8):
     return x / ((x * x).mean(axis=1, keepdims=True) + eps).sqrt()
 
 
+def splits_into_groups(n, group_size):
+    """Whether a batch of n splits into ``minibatch_stddev``'s groups: always for group_size
+    None (one group), else when n is a multiple of G = min(group_size, n) >= 1."""
+    return group_size is None or (int(group_size) >= 1 and n % min(int(group_size), n) == 0)
+
+
 def minibatch_stddev(x, eps=1e-8, group_size=None):
     """x (N, C, H, W) with one more channel: the mean over (C, H, W) of the batch std (ProGAN 3).
 
@@ -35,10 +41,10 @@ def minibatch_stddev(x, eps=1e-8, group_size=None):
     so that every sample gets a statistic of its own few neighbours.
     """
     n, c, h, w = x.shape
-    g = n if group_size is None else min(int(group_size), n)
-    if g < 1 or n % g:
+    if not splits_into_groups(n, group_size):
         raise ValueError(f"minibatch_stddev: a batch of {n} does not split into groups of "
                          f"{group_size}")
+    g = n if group_size is None else min(int(group_size), n)
     groups = x.reshape(g, n // g, c, h, w)
     centred = groups - groups.mean(axis=0, keepdims=True)
     sigma = ((centred * centred).mean(axis=0) + eps).sqrt()            # (N / G, C, H, W)
