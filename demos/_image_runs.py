@@ -15,13 +15,15 @@ def digit_split():
     return classifier.heldout_split()
 
 
-def train_image_variant(variant, data, steps, seed, log_every=100, callback=None, start_step=0):
+def train_image_variant(variant, data, steps, seed, log_every=100, callback=None, start_step=0,
+                        data_rng=None):
     """Run ``steps`` iterations of ``variant`` on ``data`` (``tinygan.train.train``, which gives
     labelled variants (images, labels) minibatches; ``callback(step, variant, metrics)`` after
     every step), numbered from ``start_step + 1`` (a run continued from a checkpoint passes
-    seed=None, keeping the restored random state); returns the last step's metrics."""
+    seed=None, keeping the restored random state, and its restored ``data_rng``, the NumPy
+    Generator that picks the minibatches); returns the last step's metrics."""
     return train(variant, data, steps, seed=seed, log_every=log_every, callback=callback,
-                 start_step=start_step)[-1]
+                 start_step=start_step, data_rng=data_rng)[-1]
 
 
 def lenet_metrics(images, heldout):

@@ -76,6 +76,7 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")   # small convolutions: BLAS threads only add overhead
 
+import functools  # noqa: E402
 import itertools  # noqa: E402
 import time  # noqa: E402
 
@@ -85,7 +86,7 @@ from tinygan import data, nn  # noqa: E402
 from tinygan.backend import manual_seed  # noqa: E402
 from tinygan.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from tinygan.gans.rejection import RejectionSampler, fit_density_ratio  # noqa: E402
-from tinygan.train import decay_learning_rate  # noqa: E402
+from tinygan.train import DATA_STREAM, decay_learning_rate  # noqa: E402
 from tinygan.metrics.stacked_mnist import (N_SAMPLES, channel_digit_counts,  # noqa: E402
                                            channel_digit_kl, stacked_mnist_metrics)
 
@@ -130,6 +131,16 @@ def decay_schedule(text, steps):
         raise SystemExit(f"--lr-decay: expected FINAL,START with FINAL > 0 and 0 <= START < 1, "
                          f"such as 0.01,0.7; got {text!r}")
     return decay_learning_rate(steps, final, start)
+
+
+def restore_data_stream(data_rng, loaded, seed):
+    """Set ``data_rng`` (the minibatch Generator) to where the checkpoint's run left it, so a
+    run trained on from a checkpoint does not replay its first minibatches. A checkpoint saved
+    without that state gets a stream of its own, seeded by (seed, DATA_STREAM, step)."""
+    state = loaded.extra_rng_states.get("data")
+    if state is None:
+        state = np.random.default_rng([seed, DATA_STREAM, loaded.step]).bit_generator.state
+    data_rng.bit_generator.state = state
 
 
 def density_ratio_network(shape, width=32):
@@ -192,9 +203,11 @@ def main():
                          f"{args.drs} --drs-quantile {args.drs_quantile}")
     run = FULL if args.full else SHORT
     digits, _ = digit_split()
-    # the training stacks (about 470 MB) only when a variant trains, not for --load alone
-    trains = not args.load or args.steps
-    stacked = data.stacked_mnist(STACKS, source=digits, seed=args.seed) if trains else None
+
+    @functools.cache
+    def training_stacks():
+        """The training stacks (about 470 MB), built only when a variant trains."""
+        return data.stacked_mnist(STACKS, source=digits, seed=args.seed)
     reference = data.stacked_mnist(N_SAMPLES, source=digits, seed=args.seed + 1)
     print(f"{'':28s} {'modes':>13s}")
     report(f"real stacks ({N_SAMPLES})", stacked_mnist_metrics(reference.images))
@@ -211,19 +224,23 @@ def main():
             if step in evaluate_at:
                 report(f"{name} at step {step}", stacked_mnist_metrics(samples(v, N_SAMPLES)))
         start = time.perf_counter()
+        data_rng = np.random.default_rng([args.seed, DATA_STREAM])   # picks the minibatches
         if args.load:
-            done = load_checkpoint(os.path.join(args.load, f"{name}.npz"), variant).step
+            loaded = load_checkpoint(os.path.join(args.load, f"{name}.npz"), variant)
+            done = loaded.step
+            restore_data_stream(data_rng, loaded, args.seed)
             trained = bool(args.steps) and args.steps > done
-            if trained:                 # train on; the checkpoint restored the random state
+            if trained:                 # train on; the checkpoint restored the random states
                 print(f"{name}: training on from step {done} to {steps}", flush=True)
-                train_image_variant(variant, stacked, steps - done, None, log_every=500,
-                                    callback=evaluate, start_step=done)
+                train_image_variant(variant, training_stacks(), steps - done, None,
+                                    log_every=500, callback=evaluate, start_step=done,
+                                    data_rng=data_rng)
             else:
                 steps = done
         else:
             trained = True
-            train_image_variant(variant, stacked, steps, args.seed, log_every=500,
-                                callback=evaluate)
+            train_image_variant(variant, training_stacks(), steps, args.seed, log_every=500,
+                                callback=evaluate, data_rng=data_rng)
         seconds = time.perf_counter() - start
         fake = samples(variant, N_SAMPLES)
         summary = stacked_mnist_metrics(fake)
@@ -232,7 +249,7 @@ def main():
         if args.save and trained:
             os.makedirs(args.save, exist_ok=True)
             print("wrote", save_checkpoint(os.path.join(args.save, f"{name}.npz"), variant, steps,
-                                           this_run["config"]))
+                                           this_run["config"], extra_rng_states={"data": data_rng}))
         if args.drs:
             start = time.perf_counter()
             kept, rate = rejection_samples(variant, digits, args.seed, args.drs, args.drs_gamma,

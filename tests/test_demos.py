@@ -7,6 +7,7 @@ import os
 import runpy
 import sys
 
+import numpy as np
 import pytest
 
 DEMOS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "demos")
@@ -95,6 +96,29 @@ def test_stacked_mnist_run_trains_on_from_a_checkpoint(monkeypatch, tmp_path):
     train_image_variant(resumed, stacks, 1, None, log_every=10, start_step=done,
                         callback=lambda step, variant, metrics: seen.append(step))
     assert done == 2 and seen == [3] and resumed.step == 3
+
+
+def test_stacked_mnist_resumed_run_continues_the_minibatch_stream(monkeypatch, tmp_path):
+    monkeypatch.syspath_prepend(DEMOS)
+    from common import build
+    from stacked_mnist import restore_data_stream
+    from tinygan.checkpoint import load_checkpoint, save_checkpoint
+    from tinygan.train import DATA_STREAM
+    config = {"width": 4, "batch_size": 8}
+    variant = build("pacdcgan", (3, 28, 28), config, 0)
+    data_rng = np.random.default_rng([0, DATA_STREAM])
+    data_rng.integers(0, 64, size=16)                    # the minibatches of the first steps
+    saved = save_checkpoint(str(tmp_path / "with.npz"), variant, 2, config,
+                            extra_rng_states={"data": data_rng})
+    resumed = np.random.default_rng([0, DATA_STREAM])
+    restore_data_stream(resumed, load_checkpoint(saved, variant), 0)
+    assert np.array_equal(resumed.integers(0, 64, size=8), data_rng.integers(0, 64, size=8))
+
+    older = save_checkpoint(str(tmp_path / "without.npz"), variant, 2, config)
+    resumed = np.random.default_rng([0, DATA_STREAM])
+    restore_data_stream(resumed, load_checkpoint(older, variant), 0)
+    replayed = np.random.default_rng([0, DATA_STREAM]).integers(0, 64, size=8)
+    assert not np.array_equal(resumed.integers(0, 64, size=8), replayed)
 
 
 def test_zoo_config_overrides_accept_only_a_json_object(monkeypatch):
