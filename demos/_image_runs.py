@@ -43,6 +43,11 @@ def report(label, metrics):
     print(f"{label}: {text}", flush=True)
 
 
+def crop_28(images):
+    """32x32 images (padded MNIST) cut back to their central 28x28, for LeNet."""
+    return images[..., 2:30, 2:30] if images.shape[-1] == 32 else images
+
+
 def samples(variant, n, batch=500):
     """n samples of ``variant`` as a NumPy array, drawn ``batch`` at a time."""
     return np.concatenate([variant.sample(min(batch, n - start)).numpy()

@@ -40,7 +40,8 @@ from tinygan import tensor  # noqa: E402
 from tinygan.train import train  # noqa: E402
 
 from _grid import save_grid  # noqa: E402
-from _image_runs import digit_split, label_agreement, lenet_metrics, report, samples  # noqa: E402
+from _image_runs import (crop_28, digit_split, label_agreement, lenet_metrics,  # noqa: E402
+                         report, samples)
 from common import EVALUATE_AT, arguments, build, evaluation_steps, out_path  # noqa: E402
 
 # variant: (config for a few minutes on a CPU, images padded to 32x32?)
@@ -68,11 +69,6 @@ VARIANTS = {
     "xgan": ({"batch_size": 32}, False),
 }
 N_SAMPLES = 2000
-
-
-def crop_28(images):
-    """32x32 images (padded MNIST) cut back to their central 28x28."""
-    return images[..., 2:30, 2:30] if images.shape[-1] == 32 else images
 
 
 def training_data(name, train_set, padded):

@@ -80,6 +80,31 @@ def test_style_mixing_grid_without_noise_differences():
     assert not np.allclose(grid[0], grid[1])
 
 
+def test_zero_noises_match_each_convolution_resolution():
+    synthesis = StyleGAN2((1, 16, 16), SMALL).generator.synthesis
+    assert [n.shape for n in synthesis.zero_noises(2)] == [
+        (2, 1, 4, 4), (2, 1, 8, 8), (2, 1, 8, 8), (2, 1, 16, 16), (2, 1, 16, 16)]
+
+
+def test_noise_variations_differ_only_through_the_noise_inputs():
+    gan = StyleGAN2((1, 16, 16), {**SMALL, "ema_half_life": None})
+    convs = gan.generator.synthesis.convs
+    for conv in convs:
+        conv.noise.weight.data[...] = 0.5
+    z = tg.randn(2, 3)
+    images = gan.noise_variations(z, 3).numpy()
+    assert images.shape == (4, 2, 1, 16, 16)
+    assert not np.allclose(images[0], images[1])                 # a fresh noise draw each
+    assert not np.allclose(images[0], images[3])
+    for conv in convs:
+        conv.noise.weight.data[...] = 0
+    silent = gan.noise_variations(z, 2).numpy()
+    np.testing.assert_allclose(silent[0], silent[1], rtol=1e-6)  # no noise strength: no change
+    np.testing.assert_allclose(silent[0], images[3], rtol=1e-5)  # the last has the noise off
+    with pytest.raises(ValueError, match="noise_variations: draws must be >= 1"):
+        gan.noise_variations(z, 0)
+
+
 def test_lazy_regularisation_runs_at_its_intervals_and_parameters_change():
     gan = StyleGAN2((1, 8, 8), SMALL)
     g0 = gan.generator.synthesis.convs[0].conv.weight.numpy().copy()

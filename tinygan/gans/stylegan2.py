@@ -37,7 +37,7 @@ from .. import autograd, backend, nn
 from .. import functional as F
 from ..nn.progressive import EqualConv2d, EqualLinear, minibatch_stddev, splits_into_groups
 from ..nn.style import MappingNetwork, ModulatedConv2d, NoiseInjection
-from ..ops.shape import concatenate
+from ..ops.shape import concatenate, stack
 from ..tensor import Tensor, zeros
 from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
@@ -110,7 +110,16 @@ class SynthesisNetwork(nn.Module):
             self.to_rgbs.append(ToRGB(width, channels, w_dim, device=device))
         self.n_ws = len(self.convs) + len(self.to_rgbs)
 
+    def zero_noises(self, m):
+        """Noise maps of zeros, one (m, 1, r, r) per convolution: the synthesis without its
+        noise inputs when passed as ``noises``."""
+        sizes = [4] + [4 * 2 ** (i // 2 + 1) for i in range(len(self.convs) - 1)]
+        return [zeros(m, 1, r, r, dtype=self.const.dtype, device=self.const.device)
+                for r in sizes]
+
     def forward(self, ws, noises=None):
+        """Images of the styles ws (m, L, w_dim); ``noises`` gives one (m, 1, r, r) noise map per
+        convolution (None: fresh N(0, 1) draws)."""
         m = ws.shape[0]
         noises = noises or [None] * len(self.convs)
         h = self.const.broadcast_to(m, *self.const.shape[1:])
@@ -294,6 +303,20 @@ class StyleGAN2(KeepsAverage, Variant):
         return {"loss/D": float(d_loss.item()), "loss/G": float(g_loss.item()),
                 "D(x)": mean_of(real_scores.sigmoid()), "D(G(z))": mean_of(fake_scores.sigmoid()),
                 "grad_norm/D": d_norm, "grad_norm/G": g_norm, **stats}
+
+    def noise_variations(self, z, draws):
+        """Images (draws + 1, m, C, H, W) of the latents z (m, z_dim), from G's running average:
+        one per fresh draw of the per-pixel noise inputs, then the last with every noise input
+        set to 0. StyleGAN's "stochastic variation" (Karras et al. 2019, Figure 4): the noise
+        should change only details, and the per-pixel standard deviation over the draws shows
+        where it acts."""
+        if draws < 1:
+            raise ValueError(f"stylegan2.noise_variations: draws must be >= 1, got {draws}")
+        with autograd.no_grad(), self.averaged_generator() as g:
+            ws = g.broadcast(g.mapping(z))
+            images = [g.synthesis(ws) for _ in range(draws)]
+            images.append(g.synthesis(ws, g.synthesis.zero_noises(ws.shape[0])))
+            return stack(images)
 
     def style_mixing_grid(self, z_rows, z_cols, crossover):
         """Images (rows x cols) with coarse styles (layers < crossover) from z_rows, the rest
