@@ -86,6 +86,13 @@ def test_zero_noises_match_each_convolution_resolution():
         (2, 1, 4, 4), (2, 1, 8, 8), (2, 1, 8, 8), (2, 1, 16, 16), (2, 1, 16, 16)]
 
 
+def test_one_noise_strength_per_layer_when_asked():
+    per_layer = StyleGAN2((1, 8, 8), {**SMALL, "noise_per_channel": False}).generator.synthesis
+    assert [conv.noise.weight.shape for conv in per_layer.convs] == [(1,)] * 3
+    per_channel = StyleGAN2((1, 8, 8), SMALL).generator.synthesis
+    assert [conv.noise.weight.shape for conv in per_channel.convs] == [(4,)] * 3
+
+
 def test_noise_variations_differ_only_through_the_noise_inputs():
     gan = StyleGAN2((1, 16, 16), {**SMALL, "ema_half_life": None})
     convs = gan.generator.synthesis.convs

@@ -84,6 +84,15 @@ def test_noise_injection_adds_scaled_noise():
     assert not np.allclose(a, x)
 
 
+def test_noise_injection_with_one_strength_per_layer():
+    layer = NoiseInjection(3, per_channel=False)
+    assert layer.weight.shape == (1,)
+    layer.weight.data[...] = 0.25
+    x, noise = RNG.standard_normal((2, 3, 2, 2)), RNG.standard_normal((2, 1, 2, 2))
+    got = layer(tg.tensor(x), tg.tensor(noise)).numpy()
+    np.testing.assert_allclose(got, x + 0.25 * noise)
+
+
 def test_mapping_network_pixel_normalises_then_applies_equalised_layers():
     net = MappingNetwork(3, 4, n_layers=2, lr_mul=0.01)
     z = RNG.standard_normal((2, 3))

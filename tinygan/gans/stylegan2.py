@@ -66,11 +66,12 @@ class StyledConv(nn.Module):
     at 32x32 after seven layers, where the noise inputs drowned the signal.
     """
 
-    def __init__(self, in_channels, out_channels, w_dim, upsample=False, device="cpu"):
+    def __init__(self, in_channels, out_channels, w_dim, upsample=False, per_channel_noise=True,
+                 device="cpu"):
         super().__init__()
         self.conv = ModulatedConv2d(in_channels, out_channels, 3, w_dim, upsample=upsample,
                                     device=device)
-        self.noise = NoiseInjection(out_channels, device=device)
+        self.noise = NoiseInjection(out_channels, per_channel_noise, device=device)
         self.bias = nn.Parameter(zeros(out_channels, device=device))
 
     def forward(self, x, w, noise=None):
@@ -98,15 +99,16 @@ class SynthesisNetwork(nn.Module):
     ``widths`` holds the channels at each resolution, 4x4 first.
     """
 
-    def __init__(self, w_dim, channels, widths, device="cpu"):
+    def __init__(self, w_dim, channels, widths, per_channel_noise=True, device="cpu"):
         super().__init__()
         self.const = nn.Parameter(zeros(1, widths[0], 4, 4, device=device))
         nn.init.normal_(self.const)
-        self.convs = nn.ModuleList([StyledConv(widths[0], widths[0], w_dim, device=device)])
+        noise = dict(per_channel_noise=per_channel_noise, device=device)
+        self.convs = nn.ModuleList([StyledConv(widths[0], widths[0], w_dim, **noise)])
         self.to_rgbs = nn.ModuleList([ToRGB(widths[0], channels, w_dim, device=device)])
         for previous, width in zip(widths, widths[1:]):
-            self.convs.append(StyledConv(previous, width, w_dim, upsample=True, device=device))
-            self.convs.append(StyledConv(width, width, w_dim, device=device))
+            self.convs.append(StyledConv(previous, width, w_dim, upsample=True, **noise))
+            self.convs.append(StyledConv(width, width, w_dim, **noise))
             self.to_rgbs.append(ToRGB(width, channels, w_dim, device=device))
         self.n_ws = len(self.convs) + len(self.to_rgbs)
 
@@ -137,10 +139,11 @@ class SynthesisNetwork(nn.Module):
 class StyleGenerator(nn.Module):
     """G = g(f(z)): the mapping network and the synthesis network."""
 
-    def __init__(self, z_dim, w_dim, n_mapping, channels, widths, device="cpu"):
+    def __init__(self, z_dim, w_dim, n_mapping, channels, widths, per_channel_noise=True,
+                 device="cpu"):
         super().__init__()
         self.mapping = MappingNetwork(z_dim, w_dim, n_mapping, device=device)
-        self.synthesis = SynthesisNetwork(w_dim, channels, widths, device)
+        self.synthesis = SynthesisNetwork(w_dim, channels, widths, per_channel_noise, device)
 
     def broadcast(self, w):
         """One w (m, w_dim) copied to all L layers: ws (m, L, w_dim)."""
@@ -232,6 +235,8 @@ class StyleGAN2(KeepsAverage, Variant):
         pl_interval=4,
         pl_decay=0.01,
         ema_half_life=10_000,       # images (config F); samples come from G's running average
+        noise_per_channel=True,     # a noise strength B per channel (StyleGAN); False: one per
+                                    # layer (the StyleGAN2 authors' code)
         mbstd_group_size=4,         # D's minibatch stddev over groups of this many samples, as in
                                     # the authors' code; None: over the whole minibatch
     )
@@ -248,7 +253,7 @@ class StyleGAN2(KeepsAverage, Variant):
                              f"mbstd_group_size groups of {cfg['mbstd_group_size']}")
         widths = stage_widths(resolutions(h, self.name), cfg["width"], cfg["width_base"], self.name)
         self.generator = StyleGenerator(cfg["z_dim"], cfg["w_dim"], cfg["n_mapping"], c, widths,
-                                        device)
+                                        cfg["noise_per_channel"], device)
         self.discriminator = ResidualDiscriminator(c, widths, device, cfg["mbstd_group_size"])
         self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
         self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])

@@ -5,6 +5,7 @@ Improving the Image Quality of StyleGAN", CVPR 2020, section 2).
     modulation        w'_ijk = s_i w_ijk                                   (eq. 1)
     demodulation      w''_ijk = w'_ijk / sqrt(sum_{i,k} w'_ijk^2 + eps)     (eq. 3)
     noise injection   x + B * noise, noise ~ N(0, 1) one map per sample, B per channel
+                      (or one per layer)
 
 with s = A(w) an affine map of the style (bias initialised to 1). The
 modulated convolution is computed, as the paper notes, by scaling the
@@ -72,18 +73,24 @@ class ModulatedConv2d(Module):
 
 
 class NoiseInjection(Module):
-    """x + B * noise with noise ~ N(0, 1) of shape (N, 1, H, W) and B (C,) learned, initially 0."""
+    """x + B * noise with noise ~ N(0, 1) of shape (N, 1, H, W) and B learned, initially 0.
 
-    def __init__(self, channels, dtype=None, device="cpu"):
+    B holds one strength per channel (StyleGAN, Karras et al. 2019, Figure 1), or with
+    ``per_channel=False`` one for the whole layer (the StyleGAN2 authors' code).
+    """
+
+    def __init__(self, channels, per_channel=True, dtype=None, device="cpu"):
         super().__init__()
-        self.weight = Parameter(zeros(channels, dtype=dtype, device=device))
+        self.per_channel = per_channel
+        self.weight = Parameter(zeros(channels if per_channel else 1, dtype=dtype,
+                                      device=device))
 
     def forward(self, x, noise=None):
         n, c, h, w = x.shape
         if noise is None:
             gen = backend.generator(x.device)
             noise = Tensor(gen.standard_normal((n, 1, h, w)).astype(x.dtype))
-        return x + self.weight.reshape(1, c, 1, 1) * noise
+        return x + self.weight.reshape(1, -1, 1, 1) * noise
 
 
 class MappingNetwork(Module):
