@@ -6,6 +6,7 @@ heldout_split``), which neither the GAN nor the LeNet classifier saw.
 """
 import numpy as np
 
+from tinygan import data as datasets
 from tinygan.metrics import classifier
 from tinygan.train import train
 
@@ -13,6 +14,13 @@ from tinygan.train import train
 def digit_split():
     """(train, heldout) ImageSets of mnist5k, 28x28 in [-1, 1]."""
     return classifier.heldout_split()
+
+
+def padded_to_32(image_set):
+    """The same digits zero-padded (at -1, the background) to 32x32, for ProGAN and StyleGAN2,
+    whose resolutions double from 4x4."""
+    return datasets.ImageSet(datasets.pad(image_set.images, 32), image_set.labels,
+                             image_set.name)
 
 
 def train_image_variant(variant, data, steps, seed, log_every=100, callback=None, start_step=0,

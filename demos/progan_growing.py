@@ -19,9 +19,9 @@ import numpy as np
 
 import tinygan as tg
 from _grid import save_grid
-from _image_runs import crop_28, digit_split, lenet_metrics, report, samples
+from _image_runs import (crop_28, digit_split, lenet_metrics, padded_to_32, report,
+                         samples)
 from common import arguments, build, out_path
-from tinygan import data as datasets
 
 # the zoo's ProGAN (FID about 130-155 in its 4 minutes); before, this demo trained 16
 # channels at batch 16 with 800 images per phase (350 steps, under a minute) and drew no digits
@@ -36,8 +36,7 @@ def main():
     args = arguments("ProGAN: progressive growing on MNIST digits")
     run = FULL if args.full else SHORT
     train_set, heldout = digit_split()
-    data = datasets.ImageSet(datasets.pad(train_set.images, 32), train_set.labels,
-                             train_set.name)
+    data = padded_to_32(train_set)
     gan = build("progan", data.shape, run["config"], args.seed, args.device)
     rng = np.random.default_rng([args.seed, 1])
     sample_real = lambda m: tg.tensor(data.sample(m, rng), device=gan.device)  # noqa: E731

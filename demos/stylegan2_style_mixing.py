@@ -24,9 +24,9 @@ import numpy as np
 
 import tinygan as tg
 from _grid import save_grid
-from _image_runs import crop_28, digit_split, lenet_metrics, report, samples
+from _image_runs import (crop_28, digit_split, lenet_metrics, padded_to_32, report,
+                         samples)
 from common import arguments, build, out_path
-from tinygan import data as datasets
 from tinygan.train import train
 
 # 32 channels, the paper's lr 2e-3 and R1 gamma 10 (on scikit-learn's 16x16 digits G drew
@@ -72,8 +72,7 @@ def main():
                      crossover=(int, 3, "layers taken from the row latent"))
     run = FULL if args.full else SHORT
     train_set, heldout = digit_split()
-    data = datasets.ImageSet(datasets.pad(train_set.images, 32), train_set.labels,
-                             train_set.name)
+    data = padded_to_32(train_set)
     gan = build("stylegan2", data.shape, run["config"], args.seed, args.device)
     steps = args.steps or run["steps"]
     train(gan, data, steps, seed=args.seed, log_every=50)

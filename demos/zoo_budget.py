@@ -41,7 +41,7 @@ from tinygan.train import train  # noqa: E402
 
 from _grid import save_grid  # noqa: E402
 from _image_runs import (crop_28, digit_split, label_agreement, lenet_metrics,  # noqa: E402
-                         report, samples)
+                         padded_to_32, report, samples)
 from common import EVALUATE_AT, arguments, build, evaluation_steps, out_path  # noqa: E402
 
 # variant: (config for a few minutes on a CPU, images padded to 32x32?)
@@ -77,10 +77,7 @@ def training_data(name, train_set, padded):
     if name == "xgan":
         return domains.make_pair(train_set.images, "thicken", seed=0, labels=train_set.labels,
                                  name="mnist5k-thicken")
-    if padded:
-        return datasets.ImageSet(datasets.pad(train_set.images, 32), train_set.labels,
-                                 train_set.name)
-    return train_set
+    return padded_to_32(train_set) if padded else train_set
 
 
 def evaluate(name, variant, heldout):
