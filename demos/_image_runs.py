@@ -10,6 +10,13 @@ from tinygan import data as datasets
 from tinygan.metrics import classifier
 from tinygan.train import train
 
+# The 32x32 configurations that the zoo (demos/zoo_budget.py, where their measurements are) and
+# the ProGAN and StyleGAN2 demos share: ProGAN's channels thin from 64 at 4x4 to 8 at 32x32,
+# with batches of 64 at the two low resolutions; StyleGAN2 keeps the paper's lr and R1 gamma.
+PROGAN_32 = {"width": 64, "width_base": 256, "batch_size": 32,
+             "stage_batch_sizes": (64, 64, 32, 32), "fade_images": 3000, "stable_images": 3000}
+STYLEGAN2_32 = {"width": 32, "batch_size": 16, "n_mapping": 2, "z_dim": 32, "w_dim": 32}
+
 
 def digit_split():
     """(train, heldout) ImageSets of mnist5k, 28x28 in [-1, 1]."""

@@ -19,15 +19,14 @@ import numpy as np
 
 import tinygan as tg
 from _grid import save_grid
-from _image_runs import (crop_28, digit_split, lenet_metrics, padded_to_32, report,
-                         samples)
+from _image_runs import (PROGAN_32, crop_28, digit_split, lenet_metrics, padded_to_32,
+                         report, samples)
 from common import arguments, build, out_path
 
 # the zoo's ProGAN (FID about 130-155 in its 4 minutes); before, this demo trained 16
 # channels at batch 16 with 800 images per phase (350 steps, under a minute) and drew no digits
-ZOO = {"width": 64, "width_base": 256, "batch_size": 32, "stage_batch_sizes": (64, 64, 32, 32)}
-SHORT = dict(config={**ZOO, "fade_images": 3000, "stable_images": 3000})
-FULL = dict(config={**ZOO, "fade_images": 12000, "stable_images": 12000})
+SHORT = dict(config=PROGAN_32)
+FULL = dict(config={**PROGAN_32, "fade_images": 12000, "stable_images": 12000})
 PER_ROW = 8
 N_SAMPLES = 2000
 

@@ -24,15 +24,14 @@ import numpy as np
 
 import tinygan as tg
 from _grid import save_grid
-from _image_runs import (crop_28, digit_split, lenet_metrics, padded_to_32, report,
-                         samples)
+from _image_runs import (STYLEGAN2_32, crop_28, digit_split, lenet_metrics, padded_to_32,
+                         report, samples)
 from common import arguments, build, out_path
 from tinygan.train import train
 
 # 32 channels, the paper's lr 2e-3 and R1 gamma 10 (on scikit-learn's 16x16 digits G drew
 # per-pixel noise with 16 channels, blurs with 32); see the README for what 1,200 steps draw
-SHORT = dict(steps=1200, config={"width": 32, "batch_size": 16, "n_mapping": 2, "z_dim": 32,
-                                 "w_dim": 32})
+SHORT = dict(steps=1200, config=STYLEGAN2_32)
 FULL = dict(steps=3000, config={"width": 32, "batch_size": 32})
 ROWS, COLS = 4, 6
 NOISE_LATENTS, NOISE_DRAWS = 6, 16
@@ -63,8 +62,8 @@ def noise_picture(gan, z):
 
 def samples_without_noise(gan, n, batch=500):
     """n samples of G's running average with every noise input set to 0."""
-    return np.concatenate([gan.noise_variations(gan.sample_z(min(batch, n - start)), 1)[-1]
-                           .numpy() for start in range(0, n, batch)])
+    return np.concatenate([gan.without_noise(gan.sample_z(min(batch, n - start))).numpy()
+                           for start in range(0, n, batch)])
 
 
 def main():

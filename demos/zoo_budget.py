@@ -40,8 +40,8 @@ from tinygan import tensor  # noqa: E402
 from tinygan.train import train  # noqa: E402
 
 from _grid import save_grid  # noqa: E402
-from _image_runs import (crop_28, digit_split, label_agreement, lenet_metrics,  # noqa: E402
-                         padded_to_32, report, samples)
+from _image_runs import (PROGAN_32, STYLEGAN2_32, crop_28, digit_split,  # noqa: E402
+                         label_agreement, lenet_metrics, padded_to_32, report, samples)
 from common import EVALUATE_AT, arguments, build, evaluation_steps, out_path  # noqa: E402
 
 # variant: (config for a few minutes on a CPU, images padded to 32x32?)
@@ -49,9 +49,7 @@ VARIANTS = {
     "dcgan": ({"width": 32, "batch_size": 64}, False),
     # channels thinning 64, 32, 16, 8 from 4x4 to 32x32 and larger batches at low resolution,
     # as in the paper: FID 150 against 254-472 with 32 channels everywhere at batch 16
-    "progan": ({"width": 64, "width_base": 256, "batch_size": 32,
-                "stage_batch_sizes": (64, 64, 32, 32), "fade_images": 3000,
-                "stable_images": 3000}, True),
+    "progan": (PROGAN_32, True),
     # equal rates 4e-4 at batch 16: about 1,300-1,400 steps in 4 minutes, FID 216 / 182 and
     # 27 / 31 % label agreement (seeds 0 / 1), against 248 / 247 and 10 / 12 % with SAGAN's
     # two time scales (D 4e-4, G 1e-4) at batch 32
@@ -63,8 +61,7 @@ VARIANTS = {
     # channels every configuration tried collapsed onto one shape or drew per-pixel noise
     # (R1 gamma 0.1 and lr 5e-4, the zoo's choice before the synthesis layers had their
     # sqrt(2) gain: FID 2028.7 in 4 minutes)
-    "stylegan2": ({"width": 32, "batch_size": 16, "n_mapping": 2, "z_dim": 32, "w_dim": 32},
-                  True),
+    "stylegan2": (STYLEGAN2_32, True),
     "bigbigan": ({"batch_size": 64, "width": 32}, False),
     "xgan": ({"batch_size": 32}, False),
 }

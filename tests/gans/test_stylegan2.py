@@ -108,6 +108,7 @@ def test_noise_variations_differ_only_through_the_noise_inputs():
     silent = gan.noise_variations(z, 2).numpy()
     np.testing.assert_allclose(silent[0], silent[1], rtol=1e-6)  # no noise strength: no change
     np.testing.assert_allclose(silent[0], images[3], rtol=1e-5)  # the last has the noise off
+    np.testing.assert_allclose(gan.without_noise(z).numpy(), images[3], rtol=1e-6)
     with pytest.raises(ValueError, match="noise_variations: draws must be >= 1"):
         gan.noise_variations(z, 0)
 

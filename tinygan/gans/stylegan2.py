@@ -320,8 +320,14 @@ class StyleGAN2(KeepsAverage, Variant):
         with autograd.no_grad(), self.averaged_generator() as g:
             ws = g.broadcast(g.mapping(z))
             images = [g.synthesis(ws) for _ in range(draws)]
-            images.append(g.synthesis(ws, g.synthesis.zero_noises(ws.shape[0])))
-            return stack(images)
+        return stack(images + [self.without_noise(z)])
+
+    def without_noise(self, z):
+        """Images of the latents z (m, z_dim) from G's running average with every noise input
+        set to 0: g(f(z)) with zero noise maps."""
+        with autograd.no_grad(), self.averaged_generator() as g:
+            ws = g.broadcast(g.mapping(z))
+            return g.synthesis(ws, g.synthesis.zero_noises(ws.shape[0]))
 
     def style_mixing_grid(self, z_rows, z_cols, crossover):
         """Images (rows x cols) with coarse styles (layers < crossover) from z_rows, the rest
