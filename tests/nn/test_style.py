@@ -2,10 +2,13 @@
 mapping network; second derivatives of the modulated convolution."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tinygan as tg
 from tinygan.nn.style import MappingNetwork, ModulatedConv2d, NoiseInjection, modulated_conv2d
 from tinygan.testing import gradcheck, gradgradcheck
+from tinygan.testing.strategies import arrays
 
 RNG = np.random.default_rng(0)
 
@@ -91,6 +94,18 @@ def test_noise_injection_with_one_strength_per_layer():
     x, noise = RNG.standard_normal((2, 3, 2, 2)), RNG.standard_normal((2, 1, 2, 2))
     got = layer(tg.tensor(x), tg.tensor(noise)).numpy()
     np.testing.assert_allclose(got, x + 0.25 * noise)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.booleans(), st.integers(1, 2), st.integers(1, 3), st.integers(1, 3), st.data())
+def test_noise_injection_gradients_in_x_and_the_strengths(per_channel, n, c, hw, data):
+    layer = NoiseInjection(c, per_channel=per_channel)
+    layer.weight.data[...] = data.draw(arrays(layer.weight.shape))
+    noise = tg.tensor(data.draw(arrays((n, 1, hw, hw))))
+    x = tg.tensor(data.draw(arrays((n, c, hw, hw))), requires_grad=True)
+    # the strengths are perturbed in place by the checks: the layer's own parameter is an input
+    fn = lambda x, strength: layer(x, noise) * layer(x, noise)   # noqa: E731
+    assert gradcheck(fn, [x, layer.weight]) and gradgradcheck(fn, [x, layer.weight])
 
 
 def test_mapping_network_pixel_normalises_then_applies_equalised_layers():
