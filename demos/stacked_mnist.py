@@ -1,7 +1,7 @@
 """Stacked MNIST: how many of 1,000 modes DCGAN and PacDCGAN2 reach.
 
     python demos/stacked_mnist.py                    # a few minutes on 2 CPU cores
-    python demos/stacked_mnist.py --full             # the long run recorded in the README
+    python demos/stacked_mnist.py --full             # the long run recorded in docs/RESULTS.md
     python demos/stacked_mnist.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
     python demos/stacked_mnist.py --variants pacdcgan --steps 8000
     python demos/stacked_mnist.py --full --variants pacdcgan \

@@ -18,7 +18,7 @@ demos/out/stylegan2_noise.png: StyleGAN's "stochastic variation" (Karras
     et al. 2019, Figure 4): each row one latent, with three draws of the
     per-pixel noise, the noise off, and the per-pixel standard deviation
     over 16 draws (white: most variation). The noise should only change
-    details; in short runs it also breaks strokes apart (see the README).
+    details; in short runs it also breaks strokes apart (see docs/RESULTS.md).
 """
 import numpy as np
 
@@ -30,7 +30,7 @@ from common import arguments, build, out_path
 from tinygan.train import train
 
 # 32 channels, the paper's lr 2e-3 and R1 gamma 10 (on scikit-learn's 16x16 digits G drew
-# per-pixel noise with 16 channels, blurs with 32); see the README for what 1,200 steps draw
+# per-pixel noise with 16 channels, blurs with 32); see docs/RESULTS.md for what 1,200 steps draw
 SHORT = dict(steps=1200, config=STYLEGAN2_32)
 FULL = dict(steps=3000, config={"width": 32, "batch_size": 32})
 ROWS, COLS = 4, 6
