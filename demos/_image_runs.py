@@ -43,12 +43,14 @@ def train_image_variant(variant, data, steps, seed, log_every=100, callback=None
 
 def lenet_metrics(images, heldout):
     """FID (LeNet features), KID (LeNet features) and IS (LeNet) of images against held-out
-    digits, as a dict keyed by those names."""
+    digits, and the digit KL (LeNet) of the digits they show (0: every digit equally often),
+    as a dict keyed by those names."""
     kid = classifier.kid(heldout.images, images, subsets=20, subset_size=500)
     score = classifier.inception_score(images)
     return {classifier.NAMES["fid"]: classifier.fid(heldout.images, images),
             classifier.NAMES["kid"]: f"{kid.mean:.1f} +- {kid.std:.1f}",
-            classifier.NAMES["is"]: f"{score.mean:.2f} +- {score.std:.2f}"}
+            classifier.NAMES["is"]: f"{score.mean:.2f} +- {score.std:.2f}",
+            classifier.NAMES["digit_kl"]: f"{classifier.digit_kl(images):.3f}"}
 
 
 def report(label, metrics):
