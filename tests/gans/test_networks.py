@@ -37,3 +37,19 @@ def test_replay_buffer_wraps_around_and_keeps_the_newest():
     assert buffer.size == 5 and sorted(buffer.store.ravel()) == [2, 3, 4, 5, 6]
     buffer.push(tg.tensor(np.arange(10.0, 18.0)[:, None]))     # more than the capacity
     assert sorted(buffer.store.ravel()) == [13, 14, 15, 16, 17]
+
+
+@pytest.mark.parametrize("pushed", [0, 3, 7])                   # empty, part full, wrapped
+def test_replay_buffer_state_restores_the_same_samples_and_next_slot(pushed):
+    buffer = ReplayBuffer(capacity=5)
+    if pushed:
+        buffer.push(tg.tensor(np.arange(float(pushed))[:, None]))
+    restored = ReplayBuffer(capacity=5)
+    restored.load_state(buffer.state())
+    assert (restored.size, restored.next) == (buffer.size, buffer.next)
+    if pushed:
+        np.testing.assert_array_equal(restored.store, buffer.store)
+    else:
+        assert restored.store is None
+    with pytest.raises(ValueError, match="does not fit the capacity 2"):
+        ReplayBuffer(capacity=2).load_state({"replay/store": np.zeros((3, 1)), "replay/next": 0})

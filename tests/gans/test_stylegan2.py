@@ -182,3 +182,33 @@ def test_width_base_too_small_names_the_variant():
 def test_image_size_not_a_power_of_two_names_the_variant():
     with pytest.raises(ValueError, match="stylegan2: image size must be a power of two"):
         StyleGAN2((1, 28, 28), SMALL)
+
+
+def test_experience_replay_fills_its_buffer_and_survives_a_checkpoint(tmp_path):
+    from tinygan.checkpoint import load_checkpoint, save_checkpoint
+    config = {**SMALL, "replay_size": 6, "replay_fraction": 0.5}
+    assert StyleGAN2((1, 8, 8), SMALL).replay is None               # off by default
+
+    def batches(seed):
+        rng = np.random.default_rng(seed)
+        return lambda m: tg.tensor(rng.uniform(-1, 1, (m, 1, 8, 8)), dtype=tg.default_dtype())
+
+    def trained(steps, seed=0):
+        tg.manual_seed(seed)
+        gan, real = StyleGAN2((1, 8, 8), config), batches(seed)
+        for _ in range(steps):
+            gan.train_step(real)
+        return gan, real
+
+    straight, _ = trained(5)
+    assert straight.replay.size == 6 and straight.replay.next == 5 * 4 % 6
+    first, real = trained(2)
+    path = save_checkpoint(tmp_path / "c.npz", first, 2, config)
+    resumed = trained(0, seed=1)[0]
+    load_checkpoint(path, resumed)
+    np.testing.assert_array_equal(resumed.replay.store, first.replay.store)
+    for _ in range(3):
+        resumed.train_step(real)
+    for mine, theirs in zip(resumed.discriminator.parameters(),
+                            straight.discriminator.parameters()):
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())

@@ -46,12 +46,12 @@ from .base import Variant, descend, frozen, mean_of
 from .losses import get_loss
 from .networks import mlp
 from .penalties import r1_penalty
-from .replay import ReplayBuffer
+from .replay import KeepsReplay, ReplayBuffer
 
 TOY_DATA = ("ring8", "grid25", "gauss1d", "swissroll")
 
 
-class GAN(KeepsAverage, Variant):
+class GAN(KeepsReplay, KeepsAverage, Variant):
     """Goodfellow et al. 2014, Algorithm 1, with a selectable generator cost."""
 
     name = "gan"

@@ -5,6 +5,8 @@ past, so it keeps penalising the modes G visited before and G cannot escape
 D simply by hopping back to them (Pfau & Vinyals 2016; Shrivastava et al.
 2017 replace half of D's fake batch from such a history buffer).
 """
+import numpy
+
 from .. import backend
 from ..ops.shape import concatenate
 from ..tensor import Tensor
@@ -45,3 +47,41 @@ class ReplayBuffer:
         picks = backend.generator(fake.device).integers(0, self.size, n_old)
         old = Tensor(self.store[picks])
         return concatenate([old, fake[n_old:]], axis=0)
+
+    def state(self):
+        """{"replay/store": the stored samples (size, ...), "replay/next": the slot written
+        next}, for a checkpoint's extra state (an empty buffer stores an empty array)."""
+        store = self.store[:self.size] if self.store is not None else numpy.zeros((0,))
+        return {"replay/store": store, "replay/next": self.next}
+
+    def load_state(self, state, device="cpu"):
+        """Restore ``state()``'s dict, the samples copied onto ``device``."""
+        saved = backend.to_numpy(state["replay/store"])
+        if len(saved) > self.capacity:
+            raise ValueError(f"ReplayBuffer: a saved buffer of {len(saved)} samples does not fit "
+                             f"the capacity {self.capacity}")
+        self.size, self.next = len(saved), int(state["replay/next"])
+        if self.size == 0:
+            self.store = None
+            return
+        xp = backend.xp_for(device)
+        self.store = xp.zeros((self.capacity,) + tuple(saved.shape[1:]), dtype=saved.dtype)
+        self.store[:self.size] = xp.asarray(saved)
+
+
+class KeepsReplay:
+    """Mixin for a variant with an optional replay buffer (``self.replay``, None when off):
+    its checkpoints carry the buffer, so a resumed run replays what the uninterrupted run
+    would have. Put it before ``KeepsAverage`` among the bases."""
+
+    def get_extra_state(self):
+        """The state of the bases after this one, with the replay buffer's added."""
+        state = super().get_extra_state()
+        return state if self.replay is None else {**state, **self.replay.state()}
+
+    def set_extra_state(self, state):
+        """Restore ``get_extra_state()``'s dict (a checkpoint without a buffer leaves it as
+        is)."""
+        super().set_extra_state(state)
+        if self.replay is not None and "replay/store" in state:
+            self.replay.load_state(state, self.device)

@@ -32,6 +32,9 @@ betas (0, 0.99), gamma = 10, w_pl = 2, intervals 16 and 4, mapping lr
 multiplier 0.01, mixing probability 0.9; widths and depths scaled down.
 Samples come from a running average of G's weights with a half-life of
 10,000 images (``tinygan.gans.averaging``), updated after every G step.
+Optional, and not in the paper: experience replay (``replay_size`` > 0; seeds
+001, "Mode collapse ... Solutions"), D's fake batch drawing ``replay_fraction``
+of its samples from a buffer of G's past ones (``tinygan.gans.replay``).
 """
 from .. import autograd, backend, nn
 from .. import functional as F
@@ -43,6 +46,7 @@ from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import IMAGE_DATA
 from .penalties import path_length_penalty, r1_penalty
+from .replay import KeepsReplay, ReplayBuffer
 from .progan import resolutions, stage_widths
 
 SQRT2 = 2 ** 0.5
@@ -210,7 +214,7 @@ def mix_styles(w1, w2, crossover, n_ws):
 
 # ------------------------------------------------------------------ the variant
 
-class StyleGAN2(KeepsAverage, Variant):
+class StyleGAN2(KeepsReplay, KeepsAverage, Variant):
     """Karras et al. 2020: mapping network, modulated convolutions, lazy R1 and path length."""
 
     name = "stylegan2"
@@ -239,6 +243,9 @@ class StyleGAN2(KeepsAverage, Variant):
                                     # layer (the StyleGAN2 authors' code)
         mbstd_group_size=4,         # D's minibatch stddev over groups of this many samples, as in
                                     # the authors' code; None: over the whole minibatch
+        replay_size=0,              # experience replay (seeds 001, "Mode collapse"): D's fake
+        replay_fraction=0.5,        # batch takes this fraction from a buffer of G's past
+                                    # samples this large (0: off)
     )
     supported_data = IMAGE_DATA
 
@@ -258,11 +265,13 @@ class StyleGAN2(KeepsAverage, Variant):
         self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
         self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])
         self.average = weight_average(self.generator, cfg["ema_half_life"])
+        self.replay = (ReplayBuffer(cfg["replay_size"], cfg["replay_fraction"])
+                       if cfg["replay_size"] else None)
         self.step, self.pl_mean = 0, 0.0
 
     def get_extra_state(self):
         """{"step", "pl_mean"}: the lazy-regularisation clock and the path-length mean a; and
-        G's running average of weights."""
+        G's running average of weights and the replay buffer."""
         return {"step": self.step, "pl_mean": self.pl_mean, **super().get_extra_state()}
 
     def set_extra_state(self, state):
@@ -286,6 +295,9 @@ class StyleGAN2(KeepsAverage, Variant):
         x = sample_real(m)
         with autograd.no_grad():
             fake = self.generator.synthesis(self.sample_ws(m))
+        if self.replay is not None:
+            self.replay.push(fake)
+            fake = self.replay.mix(fake)
         real_scores, fake_scores = self.discriminator(x), self.discriminator(fake)
         d_loss = discriminator_loss(real_scores, fake_scores)
         stats = {}
