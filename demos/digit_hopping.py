@@ -73,7 +73,7 @@ def main():
     args = arguments(__doc__.splitlines()[0],
                      variant=(str, "stylegan2", f"one of {', '.join(UNCONDITIONAL)}"),
                      steps=(int, None, "training steps (default 1,200; --full 3,000)"),
-                     every=(int, 200, "read the digits every this many steps"),
+                     every=(int, 100, "read the digits every this many steps"),
                      samples=(int, 1000, "samples read each time"),
                      config=(str, "", "JSON object of config keys that replace the zoo's, "
                              "e.g. '{\"lr_g\": 5e-4}'"))
