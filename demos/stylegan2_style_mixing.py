@@ -1,6 +1,6 @@
 """StyleGAN2 on digits: a style-mixing grid and the noise inputs' stochastic variation.
 
-    python demos/stylegan2_style_mixing.py          # about 5 minutes on 2 CPU cores (32x32 MNIST)
+    python demos/stylegan2_style_mixing.py          # about 7 minutes on 2 CPU cores (32x32 MNIST)
     python demos/stylegan2_style_mixing.py --full   # the same digits, larger batches, 3000 steps
     python demos/stylegan2_style_mixing.py --full --device cuda   # on an NVIDIA GPU (CuPy)
 
@@ -18,7 +18,12 @@ demos/out/stylegan2_noise.png: StyleGAN's "stochastic variation" (Karras
     et al. 2019, Figure 4): each row one latent, with three draws of the
     per-pixel noise, the noise off, and the per-pixel standard deviation
     over 16 draws (white: most variation). The noise should only change
-    details; in short runs it also breaks strokes apart (see docs/RESULTS.md).
+    details; in these miniature runs it also breaks strokes apart and can
+    even change which digit is drawn (see docs/RESULTS.md).
+
+The short run depends on its seed: its samples can hop from one digit to
+another as D and G chase each other (``demos/digit_hopping.py`` watches it);
+the --full run's larger batches and longer training settle it.
 """
 import numpy as np
 
