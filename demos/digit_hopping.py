@@ -17,19 +17,20 @@ log 10 = 2.30 for one digit only), and FID (LeNet features) against the
 held-out digits. The shares go into demos/out/digit_hopping_<variant>.png,
 a stacked area over the steps.
 
-On the CPU the readings do not change the run: the random state is put back
-after each, so the run trains exactly as the zoo's with --steps would.
+The readings do not change the run (``tinygan.runs.untouched``): they draw
+their noise from a stream of their own and put the networks' buffers back,
+so on the CPU the run trains exactly as the zoo's with --steps would.
 """
-import contextlib
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")   # small convolutions: BLAS threads only add overhead
 
 import numpy as np  # noqa: E402
 
-from tinygan import backend, plotting  # noqa: E402
+from tinygan import plotting  # noqa: E402
 from tinygan.metrics import classifier  # noqa: E402
 from tinygan.metrics.modes import kl_to_uniform  # noqa: E402
+from tinygan.runs import untouched  # noqa: E402
 from tinygan.train import train  # noqa: E402
 
 from _image_runs import crop_28, digit_split, samples  # noqa: E402
@@ -37,20 +38,7 @@ from common import arguments, build, out_path  # noqa: E402
 from zoo_budget import VARIANTS, config_overrides, training_data  # noqa: E402
 
 UNCONDITIONAL = ("dcgan", "progan", "stylegan2", "bigbigan")
-
-
-@contextlib.contextmanager
-def run_unchanged(device):
-    """Random draws inside the block leave the CPU generator where it was, so the training
-    run's later noise is what it would have been without them (on CUDA they move it on)."""
-    if device != "cpu":
-        yield
-        return
-    state = backend.rng_state()
-    try:
-        yield
-    finally:
-        backend.set_rng_state(state)
+READINGS_STREAM = 7        # seeds the noise of the readings: (seed, READINGS_STREAM, step)
 
 
 def plot_shares(steps, shares, path, title):
@@ -94,7 +82,7 @@ def main():
     def read_digits(step, v, metrics):
         if step % args.every and step != steps:
             return
-        with run_unchanged(args.device):
+        with untouched(v, [args.seed, READINGS_STREAM, step]):
             fake = crop_28(samples(v, args.samples))
         counts = classifier.digit_counts(fake)
         shares = counts / counts.sum()
