@@ -46,7 +46,7 @@ from .base import Variant, descend, frozen, mean_of
 from .losses import get_loss
 from .networks import mlp
 from .penalties import r1_penalty
-from .replay import KeepsReplay, ReplayBuffer
+from .replay import KeepsReplay, replay_buffer
 
 TOY_DATA = ("ring8", "grid25", "gauss1d", "swissroll")
 
@@ -86,8 +86,7 @@ class GAN(KeepsReplay, KeepsAverage, Variant):
         self.discriminator = self.build_discriminator()
         self.opt_g = self.make_optimizer(self.generator)
         self.opt_d = self.make_optimizer(self.discriminator)
-        self.replay = (ReplayBuffer(cfg["replay_size"], cfg["replay_fraction"])
-                       if cfg["replay_size"] else None)
+        self.replay = replay_buffer(cfg["replay_size"], cfg["replay_fraction"])
         self.average = weight_average(self.generator, cfg["ema_half_life"])
 
     def build_discriminator(self):
@@ -106,9 +105,7 @@ class GAN(KeepsReplay, KeepsAverage, Variant):
         x = sample_real(m)
         with autograd.no_grad():
             fake = self.generator(self.sample_z(m))
-        if self.replay is not None:
-            self.replay.push(fake)
-            fake = self.replay.mix(fake)
+        fake = self.replayed(fake)
         real_out, fake_out = self.discriminate(x), self.discriminate(fake)
         loss = self.loss.discriminator(real_out, fake_out)
         if self.config["r1_gamma"]:

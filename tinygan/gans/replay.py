@@ -69,10 +69,23 @@ class ReplayBuffer:
         self.store[:self.size] = xp.asarray(saved)
 
 
+def replay_buffer(size, fraction):
+    """A ReplayBuffer of ``size`` samples mixing in ``fraction``, or None if size is 0 (off)."""
+    return ReplayBuffer(size, fraction) if size else None
+
+
 class KeepsReplay:
     """Mixin for a variant with an optional replay buffer (``self.replay``, None when off):
     its checkpoints carry the buffer, so a resumed run replays what the uninterrupted run
     would have. Put it before ``KeepsAverage`` among the bases."""
+
+    def replayed(self, fake):
+        """D's fake batch: ``fake`` remembered in the buffer and part of it replaced by past
+        samples (``ReplayBuffer.mix``); ``fake`` itself when replay is off."""
+        if self.replay is None:
+            return fake
+        self.replay.push(fake)
+        return self.replay.mix(fake)
 
     def get_extra_state(self):
         """The state of the bases after this one, with the replay buffer's added."""

@@ -46,7 +46,7 @@ from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import IMAGE_DATA
 from .penalties import path_length_penalty, r1_penalty
-from .replay import KeepsReplay, ReplayBuffer
+from .replay import KeepsReplay, replay_buffer
 from .progan import resolutions, stage_widths
 
 SQRT2 = 2 ** 0.5
@@ -265,8 +265,7 @@ class StyleGAN2(KeepsReplay, KeepsAverage, Variant):
         self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
         self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])
         self.average = weight_average(self.generator, cfg["ema_half_life"])
-        self.replay = (ReplayBuffer(cfg["replay_size"], cfg["replay_fraction"])
-                       if cfg["replay_size"] else None)
+        self.replay = replay_buffer(cfg["replay_size"], cfg["replay_fraction"])
         self.step, self.pl_mean = 0, 0.0
 
     def get_extra_state(self):
@@ -295,9 +294,7 @@ class StyleGAN2(KeepsReplay, KeepsAverage, Variant):
         x = sample_real(m)
         with autograd.no_grad():
             fake = self.generator.synthesis(self.sample_ws(m))
-        if self.replay is not None:
-            self.replay.push(fake)
-            fake = self.replay.mix(fake)
+        fake = self.replayed(fake)
         real_scores, fake_scores = self.discriminator(x), self.discriminator(fake)
         d_loss = discriminator_loss(real_scores, fake_scores)
         stats = {}
