@@ -172,3 +172,10 @@ def test_digit_hopping_refuses_a_conditional_variant(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["digit_hopping.py", "--variant", "biggan"])
     with pytest.raises(SystemExit, match="--variant: expected one of dcgan"):
         runpy.run_path(os.path.join(DEMOS, "digit_hopping.py"), run_name="__main__")
+
+
+def test_digit_hopping_refuses_readings_that_never_come(monkeypatch):
+    monkeypatch.syspath_prepend(DEMOS)
+    monkeypatch.setattr(sys, "argv", ["digit_hopping.py", "--every", "0"])
+    with pytest.raises(SystemExit, match="--every and --samples must be at least 1, got 0"):
+        runpy.run_path(os.path.join(DEMOS, "digit_hopping.py"), run_name="__main__")
