@@ -21,14 +21,9 @@ sharpen its modes.
 The full PacGAN runs (20,000 steps) add two stabilisers of later papers:
 the R1 penalty on D's gradient at real samples (Mescheder et al. 2018)
 and samples drawn from a running average of G's weights (Yazici et al.
-2019), and give G a fourth hidden layer. Without the stabilisers PacGAN2
-lost grid modes (21.2 of 25 on average over 4 seeds of 30,000 steps);
-with them it held every mode of both data sets in every seed tried. The
-samples outside 3 std are "bridges": points on G's continuous path from
-one mode to the next. They keep thinning while the learning rate is
-high, so the full run decays it only over its last 30 % of steps; on the
-ring, seed 0, that gave 97.8 % high quality against 97.2 % with the
-decay from half way.
+2019), give G a fourth hidden layer, and decay the rate only over their
+last 30 % of steps. The samples outside 3 std are "bridges": points on
+G's continuous path from one mode to the next.
 
 With --drs N, every PacGAN run is also scored after discriminator
 rejection sampling (Azadi et al. 2019, ``tinygan.gans.rejection``), as
@@ -38,29 +33,18 @@ its logit estimates log p_data / p_g (the optimal discriminator of
 Goodfellow et al., Proposition 1), and each of G's samples is kept with
 the paper's probability (d_max the median logit, gamma = -2;
 ``rejection_samples`` says why). It changes how samples are drawn, not G,
-so the plain PacGAN row stays beside it. After the full configuration
-shortened to 6,000 steps (ring, 10 seeds, --drs 5000) it raised high
-quality from 93.3 +- 0.5 % to 99.1 +- 0.2 %, every seed at 98.8 % or more,
-with reverse KL 0.003 before and after, keeping 91 % of G's samples. That
-is above the data's own 98.9 %: the kept samples are a little more
-concentrated around the centres than the data, which the 3-std rule
-rewards. A discriminator on the raw coordinates (d_max the 99th
-percentile) reached 97.9 +- 0.7 % on the same runs, and on two full
-20,000-step runs it raised the reverse KL from 0.001 to 0.056 and 0.073
-(one run fell to 95.6 %): it could not tell bridges from modes. On the
-grid the full 20,000 steps are needed (after 6,000, seed 0 was 16.7 %
-high quality); after them, over 10 seeds (--full --datasets grid25
---seeds 2 --drs 5000, then --seed 2 --seeds 4 and --seed 6 --seeds 4),
-rejection raised high quality from 94.3 +- 1.3 % to 98.6 +- 0.4 %, every
-seed at 98.0 % or more with all 25 modes and reverse KL at most 0.018,
-keeping 90 % of G's samples: 10 of 10 seeds meet the grid target, 4 of 10
-before rejection.
+so the plain PacGAN row stays beside it.
+
+What the runs reached, seed by seed and with the command of each, is in
+docs/RESULTS.md ("Mode collapse"): the full PacGAN2 keeps every mode of
+both data sets, and with rejection sampling all ten seeds meet the
+targets (98 % high quality on the ring, 95 % on the grid).
 
     python demos/mode_collapse.py                # 1 seed, short runs (~3 min on 2 cores)
     python demos/mode_collapse.py --full         # 10 seeds, long runs
     python demos/mode_collapse.py --full --variants pacgan --seeds 3
     python demos/mode_collapse.py --full --variants pacgan --datasets ring8 \
-        --steps 6000 --drs 5000                 # the rejection-sampling rows above
+        --steps 6000 --drs 5000                 # the rejection-sampling rows of docs/RESULTS.md
 Writes demos/out/mode_collapse_ring8.png (samples over training, plain GAN
 beside the remedies), demos/out/mode_collapse_grid25.png (``_full`` added
 with --full) and prints the table.

@@ -26,45 +26,16 @@ The full PacDCGAN2 run trains for 20,000 steps and adds two stabilisers
 of later papers: the R1 penalty on D's gradient at real images
 (Mescheder et al. 2018; gamma 1, added lazily every 4th step) and
 samples drawn from a running average of G's weights (Yazici et al. 2019;
-half-life 100,000 images). Without R1 and the average it reached 996
-modes and KL 0.318 after 12,000 steps. With them, a run of the same
-configuration, seed and evaluation steps as the last command below held
-all 1,000 modes from step 12,000 on while its KL fell: 0.681 at step
-4,000, 0.289 at 8,000, 0.136 at 12,000, 0.103 at 14,000, 0.095 at
-16,000, 0.091 at 18,000, 0.088 at 20,000 (0.061 of it from the digit
-frequencies of the channels). Decaying the learning rate over the last
-30 % of the steps (--lr-decay 0.01,0.7, same evaluation steps) did not
-help: KL 0.094 after 20,000 steps (0.066 from the digit frequencies).
-Every channel then drew too few 1s (6.4 to 6.7 %) and too many 2s,
-8s and 9s (11.5 to 13.9 %); the demo prints these frequencies.
-A third run of the full configuration, saved with --save, ended at KL
-0.094 (0.110 at step 14,000, 0.098 at 17,000). LeNet reads G's channels
-with far less confidence than real digits: 30 to 51 % of each predicted
-class below probability 0.9, against 3 to 10 % for real digits, and many
-channels read as 8 are malformed 7s and 9s; the surplus of 0, 2, 8 and 9
-is partly where ambiguous shapes land. Rejection sampling on that G
-(--load with --drs 2000; a new convolutional discriminator on single
-images, ``density_ratio_network``) hardly moved the KL: 0.100 with the
-2-D mixtures' setting (d_max the median, gamma -2, 96 % kept) and 0.088
-with plain rejection (gamma 0, d_max the 95th percentile, 44 % kept),
-against 0.096 for the same G's plain samples; with 6,000 discriminator
-steps and plain rejection, KL 0.069 (0.044 from the digit frequencies),
-keeping 20 %: closer to PacGAN's 0.06, at a high price in samples
-(with 12,000 steps: KL 0.078, 14 % kept).
+half-life 100,000 images). With --drs N each variant is also scored after
+discriminator rejection sampling (Azadi et al. 2019): a new discriminator
+on single images (``density_ratio_network``) trains N steps against the
+fixed G, and each sample is kept with the paper's probability.
 
-That run, trained on from its checkpoint (--load with --steps 30000,
---evaluate-at 24000,27000, then --drs 6000 --drs-gamma 0 --drs-quantile 95),
-kept improving: KL 0.092 at step 24,000, 0.088 at 27,000, 0.081 at 30,000
-(0.054 from the digit frequencies; 1s still short at 6.5 to 8.0 %), and
-rejection sampling on it gave KL 0.061 (0.036 from the digit
-frequencies), keeping 23 % of the samples. Trained on again to 42,000
-steps (--steps 42000 --evaluate-at 33000,36000,39000) it levelled off:
-0.081, 0.077, 0.075, then 0.079 after 42,000; rejection sampling 0.072
-(27 % kept). With --seed 1 (other reference stacks, samples and
-rejection discriminator) the 30,000- and 42,000-step checkpoints scored
-0.081 and 0.074 plain and 0.075 and 0.077 after rejection sampling, so
-the 0.061 was a lucky draw: rejection sampling lands between 0.061 and
-0.077, short of PacGAN's 0.06.
+What these runs reached, with the command of each, is in docs/RESULTS.md
+("Stacked MNIST"): all 1,000 modes, KL 0.088 after the full 20,000 steps,
+0.075 to 0.081 trained on to 30,000-42,000 steps, 0.061 to 0.077 after
+rejection sampling; most of the KL comes from each channel's digit
+frequencies (too few 1s), which the demo prints.
 
 Published anchors (their own classifiers and networks): DCGAN 99 modes /
 KL 3.40 (VEEGAN Table 2); PacDCGAN2 1000 modes / KL 0.06 (PacGAN Table 2).
