@@ -61,7 +61,8 @@ VARIANTS = {
     # channels every configuration tried collapsed onto one shape or drew per-pixel noise
     # (R1 gamma 0.1 and lr 5e-4, the zoo's choice before the synthesis layers had their
     # sqrt(2) gain: FID 2028.7 in 4 minutes). Without style mixing since it made the samples
-    # hop between digits for longer: FID 215.0 after 599 steps beside another job (seed 0)
+    # hop between digits for longer: FID 215.0 / 382.4 after 599 / 636 steps beside another
+    # job (seeds 0 / 1; with mixing 228.6 / 524.6)
     "stylegan2": (STYLEGAN2_32, True),
     "bigbigan": ({"batch_size": 64, "width": 32}, False),
     "xgan": ({"batch_size": 32}, False),
