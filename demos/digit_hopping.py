@@ -4,6 +4,7 @@
     python demos/digit_hopping.py --variant dcgan --steps 3000
     python demos/digit_hopping.py --full                 # 3,000 steps
     python demos/digit_hopping.py --config '{"lr_g": 5e-4}'
+    python demos/digit_hopping.py --seed 1 --config '{"mixing_prob": 0.9}'   # hops to the end
 
 The seeds' lecture notes (001, "Mode Collapse") describe the cycle: G draws
 one mode, D learns to reject it, G moves its samples to another mode that D
@@ -15,7 +16,8 @@ LeNet classifier: it prints each digit's share, the digit KL (LeNet),
 KL(q || uniform) of those shares (0 when every digit is drawn equally often,
 log 10 = 2.30 for one digit only), and FID (LeNet features) against the
 held-out digits. The shares go into demos/out/digit_hopping_<variant>.png,
-a stacked area over the steps.
+a stacked area over the steps. The zoo's StyleGAN2 trains without style
+mixing; with the paper's mixing (the last command above) it hops for longer.
 
 The readings do not change the run (``tinygan.runs.untouched``): they draw
 their noise from a stream of their own and put the networks' buffers back,
