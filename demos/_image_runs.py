@@ -13,9 +13,9 @@ from tinygan.train import train
 # The 32x32 configurations that the zoo (demos/zoo_budget.py, where their measurements are) and
 # the ProGAN and StyleGAN2 demos share: ProGAN's channels thin from 64 at 4x4 to 8 at 32x32,
 # with batches of 64 at the two low resolutions; StyleGAN2 keeps the paper's lr and R1 gamma
-# but trains without style mixing: over 1,200 steps, seeds 0-3, mixing with probability 0.9
-# left the samples hopping from digit to digit in 3 of 4 seeds (mean FID 305), without it
-# 1 of 4 (mean FID 192; docs/RESULTS.md). Mixing at sampling time still works.
+# but trains without style mixing: over 1,200 steps, seeds 0-4, mixing with probability 0.9
+# left the samples hopping from digit to digit in 4 of 5 seeds (mean FID 322), without it
+# 2 of 5 (mean FID 215; docs/RESULTS.md). Mixing at sampling time still works.
 PROGAN_32 = {"width": 64, "width_base": 256, "batch_size": 32,
              "stage_batch_sizes": (64, 64, 32, 32), "fade_images": 3000, "stable_images": 3000}
 STYLEGAN2_32 = {"width": 32, "batch_size": 16, "n_mapping": 2, "z_dim": 32, "w_dim": 32,

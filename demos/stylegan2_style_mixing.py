@@ -22,8 +22,8 @@ demos/out/stylegan2_noise.png: StyleGAN's "stochastic variation" (Karras
     even change which digit is drawn (see docs/RESULTS.md).
 
 The short run trains without the style-mixing regulariser (mixing at
-sampling time, as in the grid, needs no training for it): with it, three
-of four seeds left the samples hopping from one digit to another after
+sampling time, as in the grid, needs no training for it): with it, four
+of five seeds left the samples hopping from one digit to another after
 1,200 steps (``demos/digit_hopping.py`` watches it). It still depends on
 its seed; the --full run, with the paper's mixing, larger batches and
 longer training, draws clear, varied digits.
