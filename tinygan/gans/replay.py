@@ -29,11 +29,15 @@ class ReplayBuffer:
         data = samples.data[-self.capacity:]
         xp = backend.get_array_module(data)
         if self.store is None:
-            self.store = xp.zeros((self.capacity,) + data.shape[1:], dtype=data.dtype)
+            self._allocate(xp, data.shape[1:], data.dtype)
         slots = (self.next + xp.arange(len(data))) % self.capacity
         self.store[slots] = data
         self.next = int((self.next + len(data)) % self.capacity)
         self.size = min(self.capacity, self.size + len(data))
+
+    def _allocate(self, xp, sample_shape, dtype):
+        """An empty store of ``capacity`` samples of ``sample_shape`` in the array module xp."""
+        self.store = xp.zeros((self.capacity,) + tuple(sample_shape), dtype=dtype)
 
     def mix(self, fake):
         """``fake`` with its first ``fraction`` of rows replaced by random past samples.
@@ -65,7 +69,7 @@ class ReplayBuffer:
             self.store = None
             return
         xp = backend.xp_for(device)
-        self.store = xp.zeros((self.capacity,) + tuple(saved.shape[1:]), dtype=saved.dtype)
+        self._allocate(xp, saved.shape[1:], saved.dtype)
         self.store[:self.size] = xp.asarray(saved)
 
 
