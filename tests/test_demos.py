@@ -179,3 +179,20 @@ def test_digit_hopping_refuses_readings_that_never_come(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["digit_hopping.py", "--every", "0"])
     with pytest.raises(SystemExit, match="--every and --samples must be at least 1, got 0"):
         runpy.run_path(os.path.join(DEMOS, "digit_hopping.py"), run_name="__main__")
+
+
+def test_classifier_stroke_width_augmentation_keeps_thickens_or_thins_each_image(monkeypatch):
+    monkeypatch.syspath_prepend(DEMOS)
+    from train_classifier import varied_stroke_width
+    from tinygan.data import domains
+    rng = np.random.default_rng(0)
+    images = np.where(rng.random((60, 1, 8, 8)) < 0.2, 1.0, -1.0).astype(np.float32)
+    varied = varied_stroke_width(images, np.random.default_rng(1))
+    assert varied.shape == images.shape and varied.dtype == images.dtype
+    kinds = []
+    for before, after in zip(images, varied):
+        options = [before, domains.thicken(before[None])[0], domains.thin(before[None])[0]]
+        matches = [k for k, option in enumerate(options) if np.array_equal(after, option)]
+        assert matches, "an image was changed into something other than itself, thicker or thinner"
+        kinds.append(matches[0])
+    assert set(kinds) == {0, 1, 2}
