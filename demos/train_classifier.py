@@ -68,6 +68,9 @@ def main():
     parser.add_argument("--out", default=classifier.WEIGHTS)
     add_device_option(parser)
     args = parse(parser)
+    if args.stroke_width and args.out == classifier.WEIGHTS:
+        parser.error(f"--stroke-width: give --out PATH; the reader every image metric uses "
+                     f"({classifier.WEIGHTS}) was trained without it and is not replaced")
 
     tg.manual_seed(args.seed)
     rng = backend.generator("cpu")

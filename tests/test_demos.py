@@ -196,3 +196,16 @@ def test_classifier_stroke_width_augmentation_keeps_thickens_or_thins_each_image
         assert matches, "an image was changed into something other than itself, thicker or thinner"
         kinds.append(matches[0])
     assert set(kinds) == {0, 1, 2}
+
+
+def test_classifier_stroke_width_run_refuses_to_replace_the_shipped_reader(monkeypatch, capsys,
+                                                                           tmp_path):
+    from tinygan.metrics import classifier
+    # were the check missing, the run would write here rather than over the shipped weights
+    monkeypatch.setattr(classifier, "WEIGHTS", str(tmp_path / "lenet.npz"))
+    monkeypatch.syspath_prepend(DEMOS)
+    monkeypatch.setattr(sys, "argv", ["train_classifier.py", "--stroke-width"])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_path(os.path.join(DEMOS, "train_classifier.py"), run_name="__main__")
+    assert exit_.value.code == 2
+    assert "--stroke-width: give --out PATH" in capsys.readouterr().err
