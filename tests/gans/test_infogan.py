@@ -155,3 +155,83 @@ def test_without_lambda_q_head_gets_no_gradient():
     info = InfoGAN(SHAPE, {**SMALL, "info_lambda": 0.0})
     info.train_step(lambda m: tg.randn(m, *SHAPE))
     assert all(np.abs(p.grad.numpy()).sum() == 0 for p in info.discriminator.q_head.parameters())
+
+
+# ------------------------------------------------------------------ several categorical codes
+
+TWO_CODES = {**SMALL, "n_categorical": 2}
+LOGITS_2 = np.array([[2.0, 0.0, -1.0, 0.3, 0.1, -0.4], [0.5, 0.5, 3.0, -1.0, 2.0, 0.0],
+                     [-2.0, 1.0, 0.0, 0.0, 0.0, 1.5]])
+CATEGORIES_2 = np.array([[0, 2], [2, 1], [1, 0]])
+
+
+def test_several_codes_sum_one_cross_entropy_per_code():
+    """Code i's K logits sit at columns i K to (i + 1) K; the loss sums the codes' terms."""
+    per_code = [cross_entropy(LOGITS_2[:, 3 * i:3 * i + 3], CATEGORIES_2[:, i]) for i in range(2)]
+    expected = sum(per_code) + 0.5 * ((MEANS - CODES) ** 2).sum(axis=1).mean()
+    got = information_loss(tg.tensor(LOGITS_2), CATEGORIES_2, tg.tensor(MEANS), tg.tensor(CODES))
+    np.testing.assert_allclose(got.item(), expected, rtol=1e-12)
+    bound = categorical_information_bound(tg.tensor(LOGITS_2), CATEGORIES_2, 3)
+    np.testing.assert_allclose(bound, 2 * math.log(3) - sum(per_code), rtol=1e-12)
+    sure = np.concatenate([50 * np.eye(3), 50 * np.eye(3)[[2, 0, 1]]], axis=1)
+    assert categorical_information_bound(tg.tensor(sure), np.array([[0, 2], [1, 0], [2, 1]]),
+                                         3) == pytest.approx(2 * math.log(3), abs=1e-9)
+
+
+def test_several_codes_gradient_by_hand():
+    logits = tg.tensor(LOGITS_2, requires_grad=True)
+    zero = tg.tensor(np.zeros((3, 0)))
+    (g,) = tg.grad(information_loss(logits, CATEGORIES_2, zero, zero), [logits])
+    expected = np.concatenate([(np.exp(log_softmax(LOGITS_2[:, 3 * i:3 * i + 3]))
+                                - np.eye(3)[CATEGORIES_2[:, i]]) / 3 for i in range(2)], axis=1)
+    np.testing.assert_allclose(g.numpy(), expected, rtol=1e-10)
+
+
+def test_several_codes_latent_q_outputs_and_priors():
+    info = InfoGAN(SHAPE, {**TWO_CODES, "n_categories": 3})
+    z = tg.tensor(np.ones((2, 3)))
+    latent = info.latent(z, np.array([[2, 0], [1, 1]]), np.array([[0.5, -0.5], [0.1, 0.2]]))
+    np.testing.assert_allclose(latent.numpy(), [[1, 1, 1, 0, 0, 1, 1, 0, 0, 0.5, -0.5],
+                                                [1, 1, 1, 0, 1, 0, 0, 1, 0, 0.1, 0.2]], rtol=1e-6)
+    logits, categories, means = info.discriminator(tg.randn(4, *SHAPE))
+    assert categories.shape == (4, 6) and means.shape == (4, 2)
+    drawn, _ = info.sample_codes(6000)
+    assert drawn.shape == (6000, 2)
+    for column in drawn.T:
+        counts = np.bincount(column, minlength=3)
+        assert counts.min() > 1800 and counts.max() < 2200
+    # independent codes: each of the 9 pairs about 1/9 of the draws
+    pairs = np.bincount(3 * drawn[:, 0] + drawn[:, 1], minlength=9)
+    assert pairs.min() > 520 and pairs.max() < 820
+
+
+def test_several_codes_refuse_categories_of_the_wrong_shape():
+    info = InfoGAN(SHAPE, TWO_CODES)
+    z = tg.tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"infogan: categories must have shape \(m, 2\).*\(2,\)"):
+        info.latent(z, np.array([1, 0]), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="n_categorical must be at least 1"):
+        InfoGAN(SHAPE, {**SMALL, "n_categorical": 0})
+
+
+def test_several_codes_train_on_three_channels_and_sample_chosen_codes():
+    info = InfoGAN((3, 8, 8), {**SMALL, "n_categorical": 3})
+    metrics = info.train_step(lambda m: tg.randn(m, 3, 8, 8))
+    assert np.isfinite(metrics["L_I(c1..c3)"]) and metrics["L_I(c1..c3)"] <= 3 * math.log(3)
+    images = info.sample(2, categories=[[0, 1, 2], [2, 2, 2]])
+    assert images.shape == (2, 3, 8, 8)
+
+
+def test_running_average_of_g_is_what_sample_and_generate_use():
+    info = InfoGAN(SHAPE, {**SMALL, "ema_half_life": 8})
+    for _ in range(3):
+        info.train_step(lambda m: tg.randn(m, *SHAPE))
+    latent = info.latent(info.sample_z(4), *info.sample_codes(4))
+    with tg.no_grad():
+        current = info.generator(latent).numpy()
+    with tg.no_grad(), info.average.applied(info.generator):
+        averaged = info.generator(latent).numpy()
+    assert np.abs(current - averaged).max() > 1e-4
+    np.testing.assert_allclose(info.generate(latent).numpy(), averaged, rtol=1e-6)
+    np.testing.assert_allclose(info.generator(latent).numpy(), current, rtol=1e-6)   # restored
+    assert "average_images" in info.get_extra_state()
