@@ -90,12 +90,19 @@ class InfoDiscriminator(nn.Module):
 
 # ------------------------------------------------------------------ losses
 
+def codes_and_count(categories):
+    """(the categorical codes as an array, how many codes a sample has: 1 for shape (m,), n
+    for (m, n))."""
+    data = categories.data if isinstance(categories, Tensor) else categories
+    data = data if hasattr(data, "ndim") else numpy.asarray(data)
+    return data, 1 if data.ndim == 1 else data.shape[1]
+
+
 def code_cross_entropy(category_logits, categories):
     """sum_i cross_entropy(logits of code i, c_i) over the categorical codes: categories (m,)
     for one code, or (m, n) for n codes with category_logits (m, n K), code i's K logits at
     columns i K to (i + 1) K. Each code's mean over the batch, summed over the codes."""
-    categories = categories.data if isinstance(categories, Tensor) else categories
-    n = 1 if categories.ndim == 1 else categories.shape[1]
+    categories, n = codes_and_count(categories)
     per_code = category_logits.reshape(category_logits.shape[0] * n, -1)
     return n * F.cross_entropy(per_code, categories.reshape(-1))
 
@@ -115,8 +122,7 @@ def information_loss(category_logits, categories, continuous_means, continuous_c
 def categorical_information_bound(category_logits, categories, n_categories):
     """L_I for the categorical codes: H(c) + E log Q(c | x) = n log K - sum_i cross_entropy_i,
     as a float (<= n log K; one code: log K - cross_entropy)."""
-    categories = categories.data if isinstance(categories, Tensor) else categories
-    n = 1 if categories.ndim == 1 else categories.shape[1]
+    n = codes_and_count(categories)[1]
     return n * math.log(n_categories) - float(
         code_cross_entropy(category_logits, categories).item())
 
@@ -183,11 +189,10 @@ class InfoGAN(KeepsAverage, Variant):
         """The categorical codes as one int array (m,) per code, on the variant's device; a
         ValueError naming the expected shape for anything else."""
         n, k = self.config["n_categorical"], self.config["n_categories"]
-        data = categories.data if isinstance(categories, Tensor) else categories
-        data = data if hasattr(data, "ndim") else numpy.asarray(data)
+        data, count = codes_and_count(categories)
         if n == 1:
             return [label_indices(data, k, self.device)]
-        if data.ndim != 2 or data.shape[1] != n:
+        if data.ndim != 2 or count != n:
             raise ValueError(f"infogan: categories must have shape (m, {n}), one column per "
                              f"categorical code, got {tuple(data.shape)}")
         return [label_indices(data[:, i], k, self.device) for i in range(n)]

@@ -16,12 +16,13 @@ from .estimate import Estimate
 from .fid import (feature_statistics, frechet_distance, frechet_distance_from_statistics,
                   sqrtm_psd, trace_sqrt_product)
 from .inception_score import inception_score
+from .information import discrete_mutual_information
 from .kid import kernel_inception_distance, mmd2_unbiased, polynomial_kernel
 from .modes import (ModeSummary, high_quality_fraction, mode_counts, mode_metrics,
                     modes_captured, nearest_modes, reverse_kl)
 
 __all__ = [
-    "Estimate", "ModeSummary", "feature_statistics", "frechet_distance",
+    "Estimate", "ModeSummary", "discrete_mutual_information", "feature_statistics", "frechet_distance",
     "frechet_distance_from_statistics", "gan_criterion", "high_quality_fraction",
     "inception_score", "integrate", "js_divergence", "kernel_inception_distance",
     "kl_divergence", "mmd2_unbiased", "mode_counts", "mode_metrics", "modes_captured",
