@@ -19,6 +19,7 @@ whether a generator's missing digits are missing or drawn with the wrong
 stroke width (see docs/RESULTS.md, ProGAN).
 """
 import argparse
+import os
 import time
 
 import numpy as np
@@ -68,7 +69,7 @@ def main():
     parser.add_argument("--out", default=classifier.WEIGHTS)
     add_device_option(parser)
     args = parse(parser)
-    if args.stroke_width and args.out == classifier.WEIGHTS:
+    if args.stroke_width and os.path.realpath(args.out) == os.path.realpath(classifier.WEIGHTS):
         parser.error(f"--stroke-width: give --out PATH; the reader every image metric uses "
                      f"({classifier.WEIGHTS}) was trained without it and is not replaced")
 
