@@ -78,6 +78,66 @@ def test_stacked_mnist_rejection_sampling_keeps_images_of_the_data_shape(monkeyp
     assert variant.step == 0                     # rejection sampling leaves G untrained
 
 
+def test_stacked_mnist_infogan_has_a_code_per_channel_and_checkpoints_its_average(
+        monkeypatch, tmp_path):
+    monkeypatch.syspath_prepend(DEMOS)
+    from _image_runs import digit_split, train_image_variant
+    from common import build
+    from stacked_mnist import run_of
+    from tinygan import data
+    from tinygan.checkpoint import load_checkpoint, save_checkpoint
+    assert run_of("infogan", full=False)["config"]["n_categorical"] == 3
+    full = run_of("infogan", full=True)["config"]
+    assert full["n_categorical"] == 3 and full["ema_half_life"]
+    assert run_of("pacdcgan", full=True)["config"]["r1_gamma"] and "r1_gamma" not in run_of(
+        "dcgan", full=True)["config"]
+    digits, _ = digit_split()
+    stacks = data.stacked_mnist(64, source=digits, seed=0)
+    config = {**full, "width": 4, "batch_size": 8, "d_hidden": 8, "q_hidden": 4}
+    info = build("infogan", stacks.shape, config, 0)
+    metrics = train_image_variant(info, stacks, 2, 0, log_every=10)
+    assert np.isfinite(metrics["L_I(c1..c3)"])
+    path = save_checkpoint(str(tmp_path / "infogan.npz"), info, 2, config)
+    restored = build("infogan", stacks.shape, config, 1)
+    load_checkpoint(path, restored)
+    latent = info.latent(info.sample_z(4), *info.sample_codes(4))
+    np.testing.assert_allclose(restored.generate(latent).numpy(), info.generate(latent).numpy(),
+                               rtol=1e-5)
+
+
+def test_stacked_mnist_code_channel_information_reads_which_channel_a_code_sets(monkeypatch):
+    """A stand-in InfoGAN whose code i draws the digit of channel i (real digits, looked up),
+    except code 3, which is ignored: the table finds codes 1 and 2 on their channels."""
+    monkeypatch.syspath_prepend(DEMOS)
+    from _image_runs import digit_split
+    from stacked_mnist import code_channel_information
+    from tinygan.metrics import classifier
+    import tinygan as tg
+    digits, _ = digit_split()
+    read = classifier.logits(digits.images).argmax(axis=1)
+    by_digit = [digits.images[(read == d) & (digits.labels == d)][0, 0]
+                for d in range(10)]
+    rng = np.random.default_rng(0)
+
+    class StandIn:
+        def sample_codes(self, m):
+            return rng.integers(0, 10, (m, 3)), None
+
+        def sample_z(self, m):
+            return rng.integers(0, 10, m)
+
+        def latent(self, z, categories, continuous):
+            return np.stack([categories[:, 0], categories[:, 1], z], axis=1)
+
+        def generate(self, latent):
+            return tg.tensor(np.stack([[by_digit[d] for d in row] for row in latent]))
+    table = code_channel_information(StandIn(), n=1000)
+    assert table.shape == (3, 3)
+    assert table[0, 0] > 2.0 and table[1, 1] > 2.0
+    off = table[~np.eye(3, dtype=bool)]
+    assert table[2].max() < 0.15 and off.max() < 0.15
+
+
 def test_stacked_mnist_run_trains_on_from_a_checkpoint(monkeypatch, tmp_path):
     monkeypatch.syspath_prepend(DEMOS)
     from _image_runs import digit_split, train_image_variant
@@ -198,13 +258,17 @@ def test_classifier_stroke_width_augmentation_keeps_thickens_or_thins_each_image
     assert set(kinds) == {0, 1, 2}
 
 
+@pytest.mark.parametrize("out", [None, "{tmp}/./lenet.npz", "lenet.npz"])
 def test_classifier_stroke_width_run_refuses_to_replace_the_shipped_reader(monkeypatch, capsys,
-                                                                           tmp_path):
+                                                                           tmp_path, out):
+    """Without --out, or with --out naming the shipped weights' file another way."""
     from tinygan.metrics import classifier
     # were the check missing, the run would write here rather than over the shipped weights
     monkeypatch.setattr(classifier, "WEIGHTS", str(tmp_path / "lenet.npz"))
+    monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(DEMOS)
-    monkeypatch.setattr(sys, "argv", ["train_classifier.py", "--stroke-width"])
+    extra = [] if out is None else ["--out", out.format(tmp=tmp_path)]
+    monkeypatch.setattr(sys, "argv", ["train_classifier.py", "--stroke-width", *extra])
     with pytest.raises(SystemExit) as exit_:
         runpy.run_path(os.path.join(DEMOS, "train_classifier.py"), run_name="__main__")
     assert exit_.value.code == 2

@@ -30,4 +30,5 @@ def discrete_mutual_information(x, y):
     joint /= x.size
     product = joint.sum(axis=1, keepdims=True) * joint.sum(axis=0, keepdims=True)
     seen = joint > 0
-    return float(numpy.sum(joint[seen] * numpy.log(joint[seen] / product[seen])))
+    # the plug-in sum is >= 0; rounding can leave -1e-17 for independent labels
+    return max(0.0, float(numpy.sum(joint[seen] * numpy.log(joint[seen] / product[seen]))))
