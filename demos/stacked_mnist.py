@@ -71,8 +71,8 @@ from tinygan.gans.rejection import RejectionSampler, fit_density_ratio  # noqa: 
 from tinygan.train import DATA_STREAM, decay_learning_rate  # noqa: E402
 from tinygan.metrics.information import discrete_mutual_information  # noqa: E402
 from tinygan.metrics.stacked_mnist import (N_SAMPLES, channel_digit_counts,  # noqa: E402
-                                           channel_digit_kl, stacked_mnist_metrics,
-                                           stacked_modes)
+                                           channel_digit_kl, stacked_digits,
+                                           stacked_mnist_metrics)
 
 from _grid import save_grid  # noqa: E402
 from _image_runs import digit_split, samples, train_image_variant  # noqa: E402
@@ -126,8 +126,7 @@ def code_channel_information(info, n=5000, batch=500):
         m = min(batch, n - start)
         categories, continuous = info.sample_codes(m)
         images = info.generate(info.latent(info.sample_z(m), categories, continuous))
-        modes = stacked_modes(images.numpy())
-        digits.append(np.stack([modes // 100, modes // 10 % 10, modes % 10], axis=1))
+        digits.append(stacked_digits(images.numpy()))
         codes.append(backend.to_numpy(categories).reshape(m, -1))
     codes, digits = np.concatenate(codes), np.concatenate(digits)
     return np.array([[discrete_mutual_information(code, digit) for digit in digits.T]

@@ -6,8 +6,8 @@ import pytest
 
 from tinygan import data
 from tinygan.metrics.stacked_mnist import (N_MODES, channel_digit_counts, channel_digit_kl,
-                                           mode_histogram_kl, stacked_mnist_metrics,
-                                           stacked_modes)
+                                           mode_histogram_kl, stacked_digits,
+                                           stacked_mnist_metrics, stacked_modes)
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +26,14 @@ def test_modes_are_hundreds_tens_units_of_the_channels(real):
     mode = int(stacked_modes(one)[0])
     digits = mode // 100, mode // 10 % 10, mode % 10
     assert int(stacked_modes(swapped)[0]) == 100 * digits[2] + 10 * digits[1] + digits[0]
+    assert tuple(stacked_digits(one)[0]) == digits
+
+
+def test_a_single_channel_image_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"stacked_digits: .*\(2, 1, 28, 28\)"):
+        stacked_digits(np.zeros((2, 1, 28, 28)))
+    with pytest.raises(ValueError, match=r"stacked_modes: .*\(2, 1, 28, 28\)"):
+        stacked_modes(np.zeros((2, 1, 28, 28)))
 
 
 def test_kl_of_mode_histograms_by_hand():

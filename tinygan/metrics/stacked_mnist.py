@@ -49,17 +49,23 @@ class StackedSummary(NamedTuple):
     counts: numpy.ndarray
 
 
-def stacked_modes(images, classifier=None, batch_size=500):
-    """The mode 100 d_1 + 10 d_2 + d_3 of each image (N, 3, 28, 28), d_c the digit LeNet reads
-    in channel c; an int array (N,)."""
+def stacked_digits(images, classifier=None, batch_size=500, op="stacked_digits"):
+    """The digits (d_1, d_2, d_3) LeNet reads in the channels of each image (N, 3, 28, 28);
+    an int array (N, 3)."""
     array = numpy.asarray(getattr(images, "data", images))
     if array.ndim != 4 or array.shape[1] != 3:
-        raise ValueError(f"stacked_modes: expects stacked-MNIST images (N, 3, 28, 28), one digit "
+        raise ValueError(f"{op}: expects stacked-MNIST images (N, 3, 28, 28), one digit "
                          f"per channel, got {array.shape}")
     n = len(array)
     channels = array.reshape(n * 3, 1, *array.shape[2:])        # image-major: d_1, d_2, d_3
-    digits = lenet.logits(channels, classifier, batch_size).argmax(axis=1).reshape(n, 3)
-    return digits @ numpy.array([100, 10, 1])
+    return lenet.logits(channels, classifier, batch_size).argmax(axis=1).reshape(n, 3)
+
+
+def stacked_modes(images, classifier=None, batch_size=500):
+    """The mode 100 d_1 + 10 d_2 + d_3 of each image (N, 3, 28, 28), d_c the digit LeNet reads
+    in channel c; an int array (N,)."""
+    return stacked_digits(images, classifier, batch_size, "stacked_modes") @ numpy.array(
+        [100, 10, 1])
 
 
 def mode_histogram_kl(counts):
