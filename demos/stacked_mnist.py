@@ -46,9 +46,9 @@ rejection sampling; most of the KL comes from each channel's digit
 frequencies (too few 1s), which the demo prints. InfoGAN's full run with
 ``--seed 1`` reaches all 1,000 modes with KL 0.056 (0.051 to 0.057 over
 four sets of samples), within PacGAN's 0.06, but that is one seed of four:
-seeds 0, 2 and 3 end at 0.252, 0.180 and 0.310: in each, the codes
-crowd onto some channels, and a channel that no code sets draws its digits
-unevenly.
+seeds 0, 2 and 3 end at 0.252, 0.180 and 0.310: in each, a channel that
+no code tells much about draws its digits unevenly (the code/channel
+tables are in docs/RESULTS.md).
 
 Published anchors (their own classifiers and networks): DCGAN 99 modes /
 KL 3.40 (VEEGAN Table 2); PacDCGAN2 1000 modes / KL 0.06 (PacGAN Table 2).
