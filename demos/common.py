@@ -1,5 +1,6 @@
 """What the demo scripts share: the command line, the output folder, seeding, the device."""
 import argparse
+import json
 import os
 
 import numpy as np
@@ -46,6 +47,19 @@ EVALUATE_AT = (str, "", "comma-separated steps at which to print the metrics too
 def evaluation_steps(text):
     """The steps named by an --evaluate-at value such as "600,1200" (a set; "" gives none)."""
     return {int(step) for step in text.split(",") if step}
+
+
+def config_overrides(text):
+    """The --config value: a JSON object of config keys, {} for ""; SystemExit if not one."""
+    try:
+        overrides = json.loads(text) if text else {}
+    except json.JSONDecodeError as error:
+        raise SystemExit(f"--config: not JSON ({error}); expected an object such as "
+                         f'{{"lr_g": 4e-4}}, got {text!r}')
+    if not isinstance(overrides, dict):
+        raise SystemExit(f"--config: expected a JSON object such as {{\"lr_g\": 4e-4}}, got "
+                         f"{text!r}")
+    return overrides
 
 
 def out_path(name):

@@ -38,7 +38,8 @@ from tinygan.train import train  # noqa: E402
 
 from _image_runs import crop_28, digit_split, samples  # noqa: E402
 from common import arguments, build, out_path  # noqa: E402
-from zoo_budget import VARIANTS, config_overrides, training_data  # noqa: E402
+from common import config_overrides  # noqa: E402
+from zoo_budget import VARIANTS, training_data  # noqa: E402
 
 UNCONDITIONAL = ("dcgan", "progan", "stylegan2", "bigbigan")
 READINGS_STREAM = 7        # seeds the noise of the readings: (seed, READINGS_STREAM, step)

@@ -78,7 +78,8 @@ from tinygan.metrics.stacked_mnist import (N_SAMPLES, channel_digit_counts,  # n
 
 from _grid import save_grid  # noqa: E402
 from _image_runs import digit_split, samples, train_image_variant  # noqa: E402
-from common import EVALUATE_AT, arguments, build, evaluation_steps, out_path  # noqa: E402
+from common import (EVALUATE_AT, arguments, build, config_overrides,  # noqa: E402
+                    evaluation_steps, out_path)
 
 SHORT = dict(steps=1500, config={"width": 16, "batch_size": 64})
 FULL = dict(steps=12000, config={"width": 32, "batch_size": 64})
@@ -201,6 +202,8 @@ def main():
                      variants=(str, "dcgan,pacdcgan,infogan", "comma-separated variants"),
                      steps=(int, None, "training steps of each variant"),
                      evaluate_at=EVALUATE_AT,
+                     config=(str, "", "JSON object of config keys that replace the run's for "
+                             "every variant, e.g. '{\"n_categorical\": 6}'"),
                      lr_decay=(str, "", "FINAL,START: keep the learning rate until START x "
                                "steps, then decay it geometrically to FINAL x lr (e.g. 0.01,0.7)"),
                      save=(str, "", "folder to write each variant's final checkpoint in, as "
@@ -215,6 +218,7 @@ def main():
                      drs_quantile=(float, 50.0, "rejection sampling's d_max: this percentile "
                                    "of the discriminator's logits on G's samples"))
     decay_schedule(args.lr_decay, 1)              # a bad --lr-decay fails before any training
+    overrides = config_overrides(args.config)
     if not 0 < args.drs_quantile <= 100 or args.drs < 0:
         raise SystemExit(f"--drs must be >= 0 and --drs-quantile in (0, 100], got --drs "
                          f"{args.drs} --drs-quantile {args.drs_quantile}")
@@ -231,7 +235,8 @@ def main():
     for name in args.variants.split(","):
         this_run = run_of(name, args.full)
         steps = args.steps or this_run["steps"]
-        variant = build(name, reference.shape, this_run["config"], args.seed, args.device)
+        config = {**this_run["config"], **overrides}
+        variant = build(name, reference.shape, config, args.seed, args.device)
         schedule = decay_schedule(args.lr_decay, steps)
 
         def evaluate(step, v, metrics):
@@ -269,7 +274,7 @@ def main():
         if args.save and trained:
             os.makedirs(args.save, exist_ok=True)
             print("wrote", save_checkpoint(os.path.join(args.save, f"{name}.npz"), variant, steps,
-                                           this_run["config"], extra_rng_states={"data": data_rng}))
+                                           config, extra_rng_states={"data": data_rng}))
         if args.drs:
             start = time.perf_counter()
             kept, rate = rejection_samples(variant, digits, args.seed, args.drs, args.drs_gamma,

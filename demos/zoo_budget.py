@@ -29,7 +29,6 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")   # small convolutions: BLAS threads only add overhead
 
-import json  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -42,7 +41,8 @@ from tinygan.train import train  # noqa: E402
 from _grid import save_grid  # noqa: E402
 from _image_runs import (PROGAN_32, STYLEGAN2_32, crop_28, digit_split,  # noqa: E402
                          label_agreement, lenet_metrics, padded_to_32, report, samples)
-from common import EVALUATE_AT, arguments, build, evaluation_steps, out_path  # noqa: E402
+from common import (EVALUATE_AT, arguments, build, config_overrides,  # noqa: E402
+                    evaluation_steps, out_path)
 
 # variant: (config for a few minutes on a CPU, images padded to 32x32?)
 VARIANTS = {
@@ -101,19 +101,6 @@ def evaluate_current_weights(variant, heldout):
         return lenet_metrics(crop_28(samples(variant, N_SAMPLES)), heldout)
     finally:
         variant.average = average
-
-
-def config_overrides(text):
-    """The --config value: a JSON object of config keys, {} for ""; SystemExit if not one."""
-    try:
-        overrides = json.loads(text) if text else {}
-    except json.JSONDecodeError as error:
-        raise SystemExit(f"--config: not JSON ({error}); expected an object such as "
-                         f'{{"lr_g": 4e-4}}, got {text!r}')
-    if not isinstance(overrides, dict):
-        raise SystemExit(f"--config: expected a JSON object such as {{\"lr_g\": 4e-4}}, got "
-                         f"{text!r}")
-    return overrides
 
 
 def zoo_configs(names, overrides):

@@ -181,9 +181,9 @@ def test_stacked_mnist_resumed_run_continues_the_minibatch_stream(monkeypatch, t
     assert not np.array_equal(resumed.integers(0, 64, size=8), replayed)
 
 
-def test_zoo_config_overrides_accept_only_a_json_object(monkeypatch):
+def test_config_overrides_accept_only_a_json_object(monkeypatch):
     monkeypatch.syspath_prepend(DEMOS)
-    from zoo_budget import config_overrides
+    from common import config_overrides
     assert config_overrides("") == {}
     assert config_overrides('{"lr_g": 4e-4, "betas": [0.5, 0.99]}') == {
         "lr_g": 4e-4, "betas": [0.5, 0.99]}
