@@ -88,12 +88,31 @@ def test_paper_defaults():
     assert get("dcgan") is DCGAN
 
 
-@pytest.mark.parametrize("r1_gamma,r1_interval", [(0.0, 1), (2.0, 1), (2.0, 3)])
-def test_train_step_is_one_d_step_then_one_g_step(float64, r1_gamma, r1_interval):
+def test_a_hidden_layer_in_d_and_separate_rates_for_g_and_d():
+    """d_hidden: D's body -> Linear(features, hidden) -> BN -> LeakyReLU(0.2) -> Linear(hidden, 1);
+    lr_g and lr_d replace lr for their own network only."""
+    dcgan = DCGAN((1, 28, 28), {"width": 8, "d_hidden": 16, "lr_g": 1e-3, "lr_d": 3e-4})
+    body, fc, norm, act, logit = list(dcgan.discriminator)
+    assert (fc.in_features, fc.out_features, fc.bias) == (2 * 8 * 7 * 7, 16, None)
+    assert isinstance(norm, nn.BatchNorm1d) and norm.num_features == 16
+    assert isinstance(act, nn.LeakyReLU) and act.negative_slope == 0.2
+    assert (logit.in_features, logit.out_features) == (16, 1)
+    assert abs(fc.weight.numpy().std() - 0.02) < 0.002     # DCGAN's init reaches it too
+    assert dcgan.discriminate(dcgan.sample(5)).shape == (5,)
+    assert dcgan.opt_g.param_groups[0]["lr"] == 1e-3 and dcgan.opt_d.param_groups[0]["lr"] == 3e-4
+    plain = DCGAN((1, 28, 28), {"width": 8, "lr": 5e-4})
+    assert len(plain.discriminator) == 2
+    assert all(opt.param_groups[0]["lr"] == 5e-4 for opt in plain.optimizers().values())
+
+
+@pytest.mark.parametrize("r1_gamma,r1_interval,d_hidden",
+                         [(0.0, 1, 0), (2.0, 1, 0), (2.0, 3, 0), (2.0, 1, 5)])
+def test_train_step_is_one_d_step_then_one_g_step(float64, r1_gamma, r1_interval, d_hidden):
     """Replays the iteration with the loss functions on a copy and compares every gradient
     (with R1, D's loss adds interval * gamma / 2 E ||grad_x D(x)||^2 on the real batch,
     at every interval-th step)."""
-    dcgan = DCGAN(SHAPE, {**SMALL, "r1_gamma": r1_gamma, "r1_interval": r1_interval})
+    dcgan = DCGAN(SHAPE, {**SMALL, "r1_gamma": r1_gamma, "r1_interval": r1_interval,
+                          "d_hidden": d_hidden})
     dcgan.step = r1_interval - 1            # the next step is one that adds R1
     z_d, z_g = dcgan.sample_z(4), dcgan.sample_z(4)
     x = np.random.default_rng(1).uniform(-1, 1, (4,) + SHAPE)

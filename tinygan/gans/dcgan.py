@@ -34,7 +34,9 @@ real images (``r1_gamma``; Mescheder et al. 2018), added every
 ``r1_interval``-th D step and multiplied by the interval ("lazy", as in
 StyleGAN2), and
 sampling from a running average of G's weights (``ema_half_life`` in images;
-Yazici et al. 2019).
+Yazici et al. 2019). Also off by default, two departures taken from InfoGAN
+(Chen et al. 2016), whose D has one fully connected hidden layer (``d_hidden``)
+and whose G learns at five times D's rate (``lr_g`` 1e-3, ``lr_d`` 2e-4).
 """
 from .. import autograd, nn
 from .. import functional as F
@@ -54,11 +56,22 @@ def dcgan_generator(z_dim, shape, width, device="cpu", init_std=0.02):
     return dcgan_init_(generator_net(z_dim, shape, width, device), init_std)
 
 
-def dcgan_discriminator(shape, width, device="cpu", init_std=0.02):
-    """D: image -> one logit per sample (m, 1), weights ~ N(0, init_std^2)."""
-    return dcgan_init_(nn.Sequential(discriminator_body(shape, width, device),
-                                     nn.Linear(body_features(shape, width), 1, device=device)),
-                       init_std)
+def dcgan_discriminator(shape, width, device="cpu", init_std=0.02, hidden=0):
+    """D: image -> one logit per sample (m, 1), weights ~ N(0, init_std^2).
+
+    ``hidden`` > 0 inserts one fully connected layer of that size (BN, LeakyReLU 0.2)
+    between the convolutional body and the logit, as InfoGAN's D has; 0 keeps the DCGAN
+    guideline of no fully connected hidden layers.
+    """
+    features = body_features(shape, width)
+    if not hidden:
+        return dcgan_init_(nn.Sequential(discriminator_body(shape, width, device),
+                                         nn.Linear(features, 1, device=device)), init_std)
+    return dcgan_init_(nn.Sequential(
+        discriminator_body(shape, width, device),
+        nn.Linear(features, hidden, bias=False, device=device),
+        nn.BatchNorm1d(hidden, device=device), nn.LeakyReLU(0.2),
+        nn.Linear(hidden, 1, device=device)), init_std)
 
 
 # ------------------------------------------------------------------ losses
@@ -89,8 +102,11 @@ class DCGAN(KeepsAverage, Variant):
         noise="uniform",            # z ~ U(-1, 1)^z_dim
         width=64,                   # channels of D's first convolution and G's last hidden map
         lr=2e-4,
+        lr_d=None,                  # D's and G's own rates (None: lr), e.g. InfoGAN's G at five
+        lr_g=None,                  # times D's rate
         betas=(0.5, 0.999),
         init_std=0.02,
+        d_hidden=0,                 # a fully connected hidden layer in D of this size (0: none)
         r1_gamma=0.0,               # R1 penalty on D's gradient at real images (0: off)
         r1_interval=1,              # add it every r1_interval-th step, times r1_interval
         ema_half_life=None,         # images; sample() uses G's running average (None: off)
@@ -105,8 +121,8 @@ class DCGAN(KeepsAverage, Variant):
                              f"r1_gamma={cfg['r1_gamma']}, r1_interval={cfg['r1_interval']}")
         self.generator = dcgan_generator(cfg["z_dim"], shape, cfg["width"], device, cfg["init_std"])
         self.discriminator = self.build_discriminator(shape)
-        self.opt_g = self.make_optimizer(self.generator)
-        self.opt_d = self.make_optimizer(self.discriminator)
+        self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
+        self.opt_d = self.make_optimizer(self.discriminator, cfg["lr_d"])
         self.average = weight_average(self.generator, cfg["ema_half_life"])
         self.step = 0
 
@@ -122,7 +138,8 @@ class DCGAN(KeepsAverage, Variant):
     def build_discriminator(self, shape):
         """D: images of ``shape`` -> one logit each (PacDCGAN widens its input)."""
         cfg = self.config
-        return dcgan_discriminator(shape, cfg["width"], self.device, cfg["init_std"])
+        return dcgan_discriminator(shape, cfg["width"], self.device, cfg["init_std"],
+                                   cfg["d_hidden"])
 
     def samples_per_batch(self):
         """How many real (and generated) images one minibatch holds: m."""
