@@ -200,8 +200,8 @@ def test_zoo_checks_variants_and_overrides_before_training(monkeypatch):
     assert configs["biggan"] == {**VARIANTS["biggan"][0], "batch_size": 8}
     with pytest.raises(SystemExit, match="--variants: unknown variant 'nope'"):
         zoo_configs("dcgan,nope", {})
-    with pytest.raises(ValueError, match=r"dcgan: unknown config keys \['lr_g'\]"):
-        zoo_configs("biggan,dcgan", {"lr_g": 4e-4})
+    with pytest.raises(ValueError, match=r"dcgan: unknown config keys \['embed_dim'\]"):
+        zoo_configs("biggan,dcgan", {"embed_dim": 8})
 
 
 def test_digit_hopping_readings_leave_the_training_run_unchanged(monkeypatch):
