@@ -9,7 +9,9 @@
 
 Every variant trains on mnist5k's 4,000 training digits for the same number
 of minutes (``tinygan.train.train(max_seconds=...)``), so a variant whose
-steps cost more gets fewer of them; then 2,000 of its samples are scored
+steps cost more gets fewer of them (``python benchmarks/zoo_cost.py`` counts
+the multiply-adds of one training image: StyleGAN2 needs 15 times DCGAN's,
+ProGAN at 32x32 6 times; benchmarks/RESULTS.md); then 2,000 of its samples are scored
 against the 1,000 held-out digits with FID (LeNet features; lower is
 better) and IS (LeNet; at most 10). ProGAN and StyleGAN2 work at 32x32:
 they train on the digits padded to 32x32, and their samples are cropped
