@@ -1,5 +1,6 @@
 """DCGAN: its losses by hand, its architecture guidelines, and one iteration replayed."""
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -100,6 +101,10 @@ def test_a_hidden_layer_in_d_and_separate_rates_for_g_and_d():
     assert abs(fc.weight.numpy().std() - 0.02) < 0.002     # DCGAN's init reaches it too
     assert dcgan.discriminate(dcgan.sample(5)).shape == (5,)
     assert dcgan.opt_g.param_groups[0]["lr"] == 1e-3 and dcgan.opt_d.param_groups[0]["lr"] == 3e-4
+    for bad in (-1, 2.5, [16]):
+        message = r"dcgan: d_hidden must be .* got " + re.escape(repr(bad))
+        with pytest.raises(ValueError, match=message):
+            DCGAN((1, 28, 28), {"width": 8, "d_hidden": bad})
     plain = DCGAN((1, 28, 28), {"width": 8, "lr": 5e-4})
     assert len(plain.discriminator) == 2
     assert all(opt.param_groups[0]["lr"] == 5e-4 for opt in plain.optimizers().values())

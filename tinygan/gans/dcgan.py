@@ -119,6 +119,10 @@ class DCGAN(KeepsAverage, Variant):
         if cfg["r1_gamma"] < 0 or int(cfg["r1_interval"]) < 1:
             raise ValueError(f"{self.name}: r1_gamma must be >= 0 and r1_interval >= 1, got "
                              f"r1_gamma={cfg['r1_gamma']}, r1_interval={cfg['r1_interval']}")
+        if isinstance(cfg["d_hidden"], bool) or not isinstance(cfg["d_hidden"], int) \
+                or cfg["d_hidden"] < 0:
+            raise ValueError(f"{self.name}: d_hidden must be a whole number >= 0 (0: no hidden "
+                             f"layer in D), got {cfg['d_hidden']!r}")
         self.generator = dcgan_generator(cfg["z_dim"], shape, cfg["width"], device, cfg["init_std"])
         self.discriminator = self.build_discriminator(shape)
         self.opt_g = self.make_optimizer(self.generator, cfg["lr_g"])
