@@ -38,6 +38,8 @@ Yazici et al. 2019). Also off by default, two departures taken from InfoGAN
 (Chen et al. 2016), whose D has one fully connected hidden layer (``d_hidden``)
 and whose G learns at five times D's rate (``lr_g`` 1e-3, ``lr_d`` 2e-4).
 """
+from numbers import Integral
+
 from .. import autograd, nn
 from .. import functional as F
 from ..ops.shape import stack
@@ -119,7 +121,7 @@ class DCGAN(KeepsAverage, Variant):
         if cfg["r1_gamma"] < 0 or int(cfg["r1_interval"]) < 1:
             raise ValueError(f"{self.name}: r1_gamma must be >= 0 and r1_interval >= 1, got "
                              f"r1_gamma={cfg['r1_gamma']}, r1_interval={cfg['r1_interval']}")
-        if isinstance(cfg["d_hidden"], bool) or not isinstance(cfg["d_hidden"], int) \
+        if isinstance(cfg["d_hidden"], bool) or not isinstance(cfg["d_hidden"], Integral) \
                 or cfg["d_hidden"] < 0:
             raise ValueError(f"{self.name}: d_hidden must be a whole number >= 0 (0: no hidden "
                              f"layer in D), got {cfg['d_hidden']!r}")
