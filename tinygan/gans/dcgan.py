@@ -47,7 +47,7 @@ from ..tensor import ones_like, zeros_like
 from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import (IMAGE_DATA, body_features, check_image_shape, dcgan_init_,
-                             discriminator_body, generator_net)
+                             dense_block, discriminator_body, generator_net)
 from .penalties import r1_penalty
 
 
@@ -65,15 +65,11 @@ def dcgan_discriminator(shape, width, device="cpu", init_std=0.02, hidden=0):
     between the convolutional body and the logit, as InfoGAN's D has; 0 keeps the DCGAN
     guideline of no fully connected hidden layers.
     """
-    features = body_features(shape, width)
-    if not hidden:
-        return dcgan_init_(nn.Sequential(discriminator_body(shape, width, device),
-                                         nn.Linear(features, 1, device=device)), init_std)
-    return dcgan_init_(nn.Sequential(
-        discriminator_body(shape, width, device),
-        nn.Linear(features, hidden, bias=False, device=device),
-        nn.BatchNorm1d(hidden, device=device), nn.LeakyReLU(0.2),
-        nn.Linear(hidden, 1, device=device)), init_std)
+    layers, size = [discriminator_body(shape, width, device)], body_features(shape, width)
+    if hidden:
+        layers += dense_block(size, hidden, nn.LeakyReLU(0.2), device)
+        size = hidden
+    return dcgan_init_(nn.Sequential(*layers, nn.Linear(size, 1, device=device)), init_std)
 
 
 # ------------------------------------------------------------------ losses

@@ -45,11 +45,16 @@ def generator_net(in_dim, shape, width, device="cpu", hidden=None):
     """
     layers, size = [], in_dim
     if hidden:
-        layers += [nn.Linear(in_dim, hidden, bias=False, device=device),
-                   nn.BatchNorm1d(hidden, device=device), nn.ReLU()]
-        size = hidden
+        layers, size = dense_block(in_dim, hidden, nn.ReLU(), device), hidden
     return nn.Sequential(*layers, *projection(size, 2 * width, shape, device),
                          *upsampling(shape, width, device))
+
+
+def dense_block(in_features, out_features, activation, device="cpu"):
+    """The layers of one fully connected hidden layer: activation(BN(W h)), W without a bias
+    (batch norm's shift takes its place)."""
+    return [nn.Linear(in_features, out_features, bias=False, device=device),
+            nn.BatchNorm1d(out_features, device=device), activation]
 
 
 def projection(in_dim, channels, shape, device="cpu"):

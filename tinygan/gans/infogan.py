@@ -58,8 +58,8 @@ from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .dcgan import discriminator_loss, generator_loss
 from .image_networks import (IMAGE_DATA, body_features, check_image_shape, dcgan_init_,
-                             discriminator_body, generator_net, label_indices, one_hot,
-                             random_labels)
+                             dense_block, discriminator_body, generator_net, label_indices,
+                             one_hot, random_labels)
 
 
 class InfoDiscriminator(nn.Module):
@@ -73,12 +73,10 @@ class InfoDiscriminator(nn.Module):
         self.n_logits = n_categorical * n_categories
         self.body = nn.Sequential(
             discriminator_body(shape, width, device),
-            nn.Linear(body_features(shape, width), hidden, bias=False, device=device),
-            nn.BatchNorm1d(hidden, device=device), nn.LeakyReLU(0.2))
+            *dense_block(body_features(shape, width), hidden, nn.LeakyReLU(0.2), device))
         self.d_head = nn.Linear(hidden, 1, device=device)
         self.q_head = nn.Sequential(
-            nn.Linear(hidden, q_hidden, bias=False, device=device),
-            nn.BatchNorm1d(q_hidden, device=device), nn.LeakyReLU(0.2),
+            *dense_block(hidden, q_hidden, nn.LeakyReLU(0.2), device),
             nn.Linear(q_hidden, self.n_logits + n_continuous, device=device))
 
     def forward(self, x):
