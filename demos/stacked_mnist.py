@@ -97,6 +97,9 @@ FULL_PACDCGAN = dict(steps=20000, config={**FULL["config"], "r1_gamma": 1.0,
 INFOGAN = {"g_hidden": 0, "d_hidden": 256, "n_categorical": 3}
 SHORT_INFOGAN = dict(steps=SHORT["steps"], config={**SHORT["config"], **INFOGAN})
 FULL_INFOGAN = dict(steps=20000, config={**FULL["config"], **INFOGAN, "ema_half_life": 100_000})
+# the self-conditioned GAN (Liu et al. 2020): a conditional GAN on 100 clusters of D's features
+# of the real stacks, with the full PacDCGAN2 run's stabilisers in its full run
+FULL_SELFCOND = dict(steps=20000, config={**FULL_PACDCGAN["config"], "n_clusters": 100})
 STACKS = 50000          # training images, each three digits drawn from the 4,000
 
 
@@ -106,6 +109,8 @@ def run_of(name, full):
         return FULL_INFOGAN if full else SHORT_INFOGAN
     if full and name == "pacdcgan":
         return FULL_PACDCGAN
+    if full and name == "selfcond":
+        return FULL_SELFCOND
     return FULL if full else SHORT
 
 

@@ -1,4 +1,5 @@
 """Optimizers reproduce hand-computed trajectories of PyTorch's update formulas."""
+import copy
 import math
 
 import numpy
@@ -116,6 +117,26 @@ def test_state_dict_round_trip_continues_identically():
     q.grad = tg.tensor(GRADS[2])
     opt2.step()
     numpy.testing.assert_allclose(q.numpy(), a[2], atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda ps: optim.Adam(ps, lr=0.1),
+                                  lambda ps: optim.RMSprop(ps, lr=0.1, momentum=0.5),
+                                  lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9)])
+def test_a_deep_copy_of_parameters_and_optimizer_continues_identically(make):
+    """The state is keyed by parameter: a copy (a replayed training step copies the whole
+    variant) must carry each parameter's moments and step count over to its copy."""
+    p = tg.tensor(START.copy(), requires_grad=True)
+    opt = make([p])
+    for g in GRADS[:2]:
+        p.grad = tg.tensor(g)
+        opt.step()
+    q, opt_copy = copy.deepcopy((p, opt))
+    assert opt_copy.param_groups[0]["params"][0] is q and q is not p
+    for param, optimizer in ((p, opt), (q, opt_copy)):
+        param.grad = tg.tensor(GRADS[2])
+        optimizer.step()
+    numpy.testing.assert_allclose(q.numpy(), p.numpy(), atol=0)
+    assert len(opt_copy.state) == 1 and id(q) in opt_copy.state
 
 
 def test_parameter_groups_and_errors():

@@ -4,6 +4,7 @@ Updates change each parameter's array in place, outside the graph. State
 (momentum buffers, moment estimates, the step count) is kept per parameter
 and saved by ``state_dict()`` as plain arrays and numbers.
 """
+import copy
 import math
 
 from . import backend
@@ -35,6 +36,20 @@ class Optimizer:
 
     def _params(self):
         return [p for g in self.param_groups for p in g["params"]]
+
+    def __deepcopy__(self, memo):
+        """A copy whose state follows the copied parameters. The state is keyed by each
+        parameter's id, which a copy changes: without this, a deep copy of a network and its
+        optimizer would restart the moment estimates and step counts."""
+        clone = type(self).__new__(type(self))
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            if key != "state":
+                setattr(clone, key, copy.deepcopy(value, memo))
+        copied = {id(old): new for old, new in zip(self._params(), clone._params())}
+        clone.state = {id(copied[key]): copy.deepcopy(value, memo)
+                       for key, value in self.state.items() if key in copied}
+        return clone
 
     def zero_grad(self):
         """Forget the gradients of every parameter (set ``.grad`` to None)."""

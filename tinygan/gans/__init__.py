@@ -29,11 +29,13 @@ from .biggan import BigGAN
 from .stylegan2 import StyleGAN2
 from .bigbigan import BigBiGAN
 from .xgan import XGAN
+from .selfcond import SelfConditionedGAN
 
 VARIANTS = {cls.name: cls for cls in (GAN, WGAN, WGANGP, UnrolledGAN, PacGAN, LSGAN,
                                       BiGAN, VAEGAN, CycleGAN, GANCLS,
                                       DCGAN, PacDCGAN, SAGAN, CGAN, ACGAN, InfoGAN,
-                                      ProGAN, BigGAN, StyleGAN2, BigBiGAN, XGAN)}
+                                      ProGAN, BigGAN, StyleGAN2, BigBiGAN, XGAN,
+                                      SelfConditionedGAN)}
 
 
 def register(cls):
@@ -57,4 +59,5 @@ def get(name):
 
 __all__ = ["VARIANTS", "Variant", "GAN", "WGAN", "WGANGP", "UnrolledGAN", "PacGAN", "LSGAN",
            "BiGAN", "VAEGAN", "CycleGAN", "GANCLS", "DCGAN", "PacDCGAN", "SAGAN", "CGAN", "ACGAN",
-           "InfoGAN", "ProGAN", "BigGAN", "StyleGAN2", "BigBiGAN", "XGAN", "get", "register"]
+           "InfoGAN", "ProGAN", "BigGAN", "StyleGAN2", "BigBiGAN", "XGAN", "SelfConditionedGAN", "get",
+           "register"]
