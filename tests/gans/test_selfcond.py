@@ -7,7 +7,7 @@ import pytest
 
 import tinygan as tg
 from tinygan.checkpoint import load_checkpoint, save_checkpoint
-from tinygan.gans import get
+from tinygan.gans import get, selfcond
 from tinygan.gans.clustering import nearest_centroid
 from tinygan.gans.dcgan import discriminator_loss, generator_loss
 from tinygan.gans.penalties import r1_penalty
@@ -111,6 +111,43 @@ def test_reclusters_every_recluster_every_steps_from_the_previous_centroids():
         gan.train_step(sample_real)
     assert [i for i, m in enumerate(sizes) if m == 12] == [0, 6, 12]   # before steps 1, 6, 11
     assert gan.step == 11
+
+
+def test_reclustering_keeps_each_cluster_s_index():
+    """Cluster j of the next clustering starts from the mean new feature of the images the
+    last one put in j: with D unchanged and a converged k-means, nothing moves."""
+    gan = SelfConditionedGAN(SHAPE, {**SMALL, "kmeans_iterations": 100})
+    x = tg.tensor(images(12, seed=7), dtype=tg.default_dtype())
+    gan.recluster(x)
+    labels, centroids = gan.clusters_of(x).tolist(), gan.centroids.copy()
+    gan.recluster(x)
+    assert gan.clusters_of(x).tolist() == labels
+    np.testing.assert_allclose(gan.centroids, centroids, rtol=1e-6)
+    np.testing.assert_allclose(gan.prior, np.bincount(labels, minlength=3) / 12)
+
+
+def test_a_new_clustering_starts_from_the_old_clusters_means_in_the_new_features(monkeypatch):
+    gan = SelfConditionedGAN(SHAPE, SMALL)
+    rng = np.random.default_rng(8)
+
+    def sample_real(m):
+        return tg.tensor(rng.uniform(-1, 1, (m,) + SHAPE), dtype=tg.default_dtype())
+    for _ in range(3):
+        gan.train_step(sample_real)                              # D moves on from the clustering
+    x = sample_real(12)
+    old_labels = gan.clusters_of(x)
+    with tg.no_grad():
+        new_features = gan.discriminator.lower(x).numpy().reshape(12, -1)
+    starts, kmeans = [], selfcond.kmeans
+
+    def recording_kmeans(features, start, iterations):
+        starts.append(start.copy())
+        return kmeans(features, start, iterations)
+    monkeypatch.setattr(selfcond, "kmeans", recording_kmeans)
+    gan.recluster(x)
+    for j in set(old_labels.tolist()):
+        np.testing.assert_allclose(starts[0][j], new_features[old_labels == j].mean(axis=0),
+                                   rtol=1e-5, atol=1e-7)
 
 
 def test_cluster_labels_are_drawn_at_the_real_images_shares():

@@ -15,10 +15,12 @@ that D's features set apart becomes a class G must draw, at its share:
 Clustering (the paper's section 3): at the first step k-means (k-means++
 seeding) partitions ``cluster_images`` real images by the features phi of
 the still random D; every ``recluster_every`` steps a fresh draw of real
-images is partitioned again by D's current features, Lloyd's algorithm
-starting from the previous centroids, so that cluster j stays cluster j
-while its centroid follows D's features. Between reclusterings each real
-minibatch image takes its nearest centroid's label.
+images is partitioned again by D's current features, each cluster's
+k-means starting from the mean new feature vector of the images the last
+clustering put in it, so that cluster j stays cluster j while it follows
+D's features. Between clusterings phi is computed by a frozen copy of D's
+layers as they were at the last clustering, so each real image keeps its
+cluster, the one of its nearest centroid.
 
 Networks: G is CGAN's (``LabelConditionedGenerator``: z and an embedding of
 c take separate paths into DCGAN's first maps); D is DCGAN's body with a
@@ -133,19 +135,29 @@ class SelfConditionedGAN(KeepsAverage, Variant):
         return numpy.concatenate(parts)
 
     def recluster(self, images):
-        """Partition real images by D's current features: freeze a copy of D's lower layers as
-        ``feature_net``, then k-means (k-means++ seeding the first time, Lloyd's algorithm from
-        the previous centroids after). Sets the centroids and pi."""
+        """Partition real images by D's current features and freeze a copy of D's lower layers
+        as ``feature_net``. The first time, k-means++ seeds k-means; after that each cluster j
+        starts from the mean of the new features of the images the previous clustering put in
+        j (the paper's way of keeping cluster j cluster j; an emptied cluster keeps a random
+        image as its start). Sets the centroids and pi."""
+        k = self.config["n_clusters"]
+        previous = None if self.centroids is None else self.clusters_of(images)
         self.feature_net = frozen_copy(self.discriminator.lower)
         features = self.features_of(images)
-        if self.centroids is None:
-            seed = int(backend.generator(self.device).integers(0, 2 ** 31 - 1))
-            start = kmeans_plus_plus(features, self.config["n_clusters"],
-                                     numpy.random.default_rng(seed))
+        seed = int(backend.generator(self.device).integers(0, 2 ** 31 - 1))
+        rng = numpy.random.default_rng(seed)
+        if previous is None:
+            start = kmeans_plus_plus(features, k, rng)
         else:
-            start = self.centroids
+            start = features[rng.integers(0, len(features), k)]
+            labels = backend.to_numpy(previous)
+            counts = numpy.bincount(labels, minlength=k)
+            filled = counts > 0
+            sums = numpy.zeros_like(start)
+            numpy.add.at(sums, labels, features)
+            start[filled] = sums[filled] / counts[filled, None]
         self.centroids, labels = kmeans(features, start, self.config["kmeans_iterations"])
-        counts = numpy.bincount(labels, minlength=self.config["n_clusters"])
+        counts = numpy.bincount(labels, minlength=k)
         self.prior = counts / counts.sum()
 
     def clusters_of(self, images):
