@@ -1,4 +1,4 @@
-"""Stacked MNIST: how many of 1,000 modes DCGAN, PacDCGAN2 and InfoGAN reach.
+"""Stacked MNIST: how many of 1,000 modes DCGAN, PacDCGAN2, InfoGAN and Self-Cond GAN reach.
 
     python demos/stacked_mnist.py                    # a few minutes on 2 CPU cores
     python demos/stacked_mnist.py --full             # the long run recorded in docs/RESULTS.md
@@ -38,6 +38,12 @@ G's running average. Where a code comes to set a channel's digit, the
 information term makes every digit equally likely there. After training,
 the demo prints I(code i; digit of channel j) for each code and channel,
 which says which channel each code took.
+
+The self-conditioned GAN (Liu et al. 2020; ``--variants selfcond``) is a
+conditional GAN whose 100 classes are k-means clusters of D's features of
+the real stacks, found again every 1,000 steps; G draws each cluster as
+often as the real stacks fall into it. Its full run adds the full
+PacDCGAN2 run's R1 penalty and running average of G.
 
 What these runs reached, with the command of each, is in docs/RESULTS.md
 ("Stacked MNIST"): all 1,000 modes, KL 0.088 after the full 20,000 steps,

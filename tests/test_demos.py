@@ -105,6 +105,25 @@ def test_stacked_mnist_infogan_has_a_code_per_channel_and_checkpoints_its_averag
                                rtol=1e-5)
 
 
+def test_stacked_mnist_self_conditioned_gan_trains_on_clusters_of_the_stacks(monkeypatch):
+    monkeypatch.syspath_prepend(DEMOS)
+    from _image_runs import digit_split, train_image_variant
+    from common import build
+    from stacked_mnist import run_of
+    from tinygan import data
+    full = run_of("selfcond", full=True)
+    assert full["steps"] == 20000 and full["config"]["n_clusters"] == 100
+    assert full["config"]["r1_gamma"] and full["config"]["ema_half_life"]
+    digits, _ = digit_split()
+    stacks = data.stacked_mnist(64, source=digits, seed=0)
+    config = {**full["config"], "width": 4, "batch_size": 8, "n_clusters": 4,
+              "cluster_images": 32, "r1_interval": 1}
+    gan = build("selfcond", stacks.shape, config, 0)
+    metrics = train_image_variant(gan, stacks, 2, 0, log_every=10)
+    assert np.isfinite(metrics["r1"]) and metrics["clusters_used"] >= 1
+    assert gan.centroids.shape[0] == 4 and gan.sample(3).shape == (3,) + stacks.shape
+
+
 def test_stacked_mnist_code_channel_information_reads_which_channel_a_code_sets(monkeypatch):
     """A stand-in InfoGAN whose code i draws the digit of channel i (real digits, looked up),
     except code 3, which is ignored: the table finds codes 1 and 2 on their channels."""
