@@ -8,26 +8,26 @@ every cluster as often as the real images fall into it, so a mode of the data
 that D's features set apart becomes a class G must draw, at its share:
 
     pi_j = the fraction of real images in cluster j,   j = 1..k
-    c(x) = argmin_j ||phi(x) - mu_j||^2                 (the cluster of a real image)
+    c(x) = argmin_j ||f(x) - mu_j||^2                   (the cluster of a real image)
     D descends -[E_x log D(x | c(x)) + E_{c ~ pi, z} log(1 - D(G(z, c) | c))]
     G descends -E_{c ~ pi, z} log D(G(z, c) | c)        (the non-saturating cost)
 
-Clustering (the paper's section 3): at the first step k-means (k-means++
-seeding) partitions ``cluster_images`` real images by the features phi of
-the still random D; every ``recluster_every`` steps a fresh draw of real
-images is partitioned again by D's current features, each cluster's
-k-means starting from the mean new feature vector of the images the last
-clustering put in it, so that cluster j stays cluster j while it follows
-D's features. Between clusterings phi is computed by a frozen copy of D's
-layers as they were at the last clustering, so each real image keeps its
-cluster, the one of its nearest centroid.
+f(x) is the output of D's last convolution, before its batch norm, so that
+a real image's cluster does not depend on the rest of its minibatch. At the
+first step k-means (k-means++ seeding) partitions ``cluster_images`` real
+images by the features of the still random D; every ``recluster_every``
+steps a fresh draw of real images is partitioned again by D's current
+features. To keep cluster j cluster j while it follows D's features (our
+way of doing it), each new k-means starts cluster j from the mean new
+feature vector of the images the last clustering put in j. Between
+clusterings f is computed by a frozen copy of D's layers as they were at
+the last clustering, so each real image keeps its cluster.
 
 Networks: G is CGAN's (``LabelConditionedGenerator``: z and an embedding of
 c take separate paths into DCGAN's first maps); D is DCGAN's body with a
 projection head (Miyato & Koyama, "cGANs with Projection Discriminator",
-ICLR 2018), D(x | c) = w . phi(x) + b + e_c . phi(x). phi for clustering is
-the output of D's last convolution before its batch norm, so a real image's
-cluster does not depend on the rest of its minibatch.
+ICLR 2018), D(x | c) = w . phi(x) + b + e_c . phi(x), phi the output of
+DCGAN's discriminator body.
 
 Our choices, not the paper's numbers: DCGAN's networks, loss and optimiser
 (Adam 2e-4, beta1 0.5), k = 100 clusters, 10,000 images per clustering,
@@ -48,6 +48,7 @@ from .image_networks import (IMAGE_DATA, LabelConditionedGenerator, body_feature
                              check_image_shape, dcgan_init_, discriminator_body,
                              label_indices)
 from .penalties import r1_penalty
+
 
 class ProjectionDiscriminator(nn.Module):
     """D(x | c) = w . phi(x) + b + e_c . phi(x), phi the DCGAN discriminator body, split in two:
@@ -124,7 +125,7 @@ class SelfConditionedGAN(KeepsAverage, Variant):
 
     # ------------------------------------------------------------ clusters
     def features_of(self, images, batch=500):
-        """phi(x) for real images, as a NumPy array (m, features): the output of D's
+        """f(x) for real images, as a NumPy array (m, features): the output of D's
         lower layers as they were at the last clustering (``feature_net``), so that an image
         keeps its cluster until the next clustering however D changes in between."""
         parts = []
@@ -138,7 +139,7 @@ class SelfConditionedGAN(KeepsAverage, Variant):
         """Partition real images by D's current features and freeze a copy of D's lower layers
         as ``feature_net``. The first time, k-means++ seeds k-means; after that each cluster j
         starts from the mean of the new features of the images the previous clustering put in
-        j (the paper's way of keeping cluster j cluster j; an emptied cluster keeps a random
+        j (so that cluster j stays cluster j; an emptied cluster takes a random
         image as its start). Sets the centroids and pi."""
         k = self.config["n_clusters"]
         previous = None if self.centroids is None else self.clusters_of(images)
@@ -161,7 +162,7 @@ class SelfConditionedGAN(KeepsAverage, Variant):
         self.prior = counts / counts.sum()
 
     def clusters_of(self, images):
-        """c(x) = the index of the centroid nearest to phi(x), for each real image (int64)."""
+        """c(x) = the index of the centroid nearest to f(x), for each real image (int64)."""
         labels = nearest_centroid(self.features_of(images), self.centroids)
         return backend.to_device(labels, self.device)
 
