@@ -6,7 +6,8 @@ import pytest
 import tinygan as tg
 import tinygan.functional as F
 from tinygan.gans import GAN
-from tinygan.gans.penalties import path_length_penalty, path_lengths, r1_penalty
+from tinygan.gans.penalties import (check_lazy_r1, lazy_r1, path_length_penalty, path_lengths,
+                                    r1_penalty)
 from tinygan.nn.style import modulated_conv2d
 from tinygan.testing import gradcheck
 
@@ -69,3 +70,17 @@ def test_a_negative_r1_weight_is_refused():
     gan = GAN((2,), {"r1_gamma": -1.0, "batch_size": 4})
     with pytest.raises(ValueError, match=r"r1_penalty: gamma must be >= 0.*got -1.0"):
         gan.train_step(counting_sampler())
+
+
+def test_lazy_r1_is_interval_times_r1_at_every_interval_th_step_only():
+    def score(x):
+        return (x * x).sum(axis=1)
+    x = tg.tensor(np.array([[1.0, 2.0], [0.5, -1.0]]))
+    assert lazy_r1(3, score, x, 2.0, 4) == (None, None)
+    assert lazy_r1(4, score, x, 0.0, 4) == (None, None)
+    term, value = lazy_r1(8, score, x, 2.0, 4)
+    # grad of sum x^2 is 2x: gamma / 2 * mean ||2x||^2 = (20 + 5) / 2 = 12.5
+    np.testing.assert_allclose([value, term.item()], [12.5, 4 * 12.5])
+    for bad in [(-1.0, 1), (1.0, 0)]:
+        with pytest.raises(ValueError, match="dcgan: r1_gamma must be >= 0 and r1_interval >= 1"):
+            check_lazy_r1("dcgan", *bad)

@@ -48,7 +48,7 @@ from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .image_networks import (IMAGE_DATA, body_features, check_image_shape, dcgan_init_,
                              dense_block, discriminator_body, generator_net)
-from .penalties import r1_penalty
+from .penalties import check_lazy_r1, lazy_r1
 
 
 # ------------------------------------------------------------------ networks
@@ -114,9 +114,7 @@ class DCGAN(KeepsAverage, Variant):
     def __init__(self, data_shape, config=None, device="cpu"):
         super().__init__(data_shape, config, device)
         cfg, shape = self.config, check_image_shape(self.name, self.data_shape)
-        if cfg["r1_gamma"] < 0 or int(cfg["r1_interval"]) < 1:
-            raise ValueError(f"{self.name}: r1_gamma must be >= 0 and r1_interval >= 1, got "
-                             f"r1_gamma={cfg['r1_gamma']}, r1_interval={cfg['r1_interval']}")
+        check_lazy_r1(self.name, cfg["r1_gamma"], cfg["r1_interval"])
         if isinstance(cfg["d_hidden"], bool) or not isinstance(cfg["d_hidden"], Integral) \
                 or cfg["d_hidden"] < 0:
             raise ValueError(f"{self.name}: d_hidden must be a whole number >= 0 (0: no hidden "
@@ -156,10 +154,10 @@ class DCGAN(KeepsAverage, Variant):
         real_logits, fake_logits = self.discriminate(x), self.discriminate(fake)
         d_loss = discriminator_loss(real_logits, fake_logits)
         stats = {}
-        if cfg["r1_gamma"] and self.step % cfg["r1_interval"] == 0:
-            r1 = r1_penalty(self.discriminate, x, cfg["r1_gamma"])
-            d_loss = d_loss + cfg["r1_interval"] * r1
-            stats["r1"] = float(r1.item())
+        r1_term, r1 = lazy_r1(self.step, self.discriminate, x, cfg["r1_gamma"],
+                              cfg["r1_interval"])
+        if r1_term is not None:
+            d_loss, stats["r1"] = d_loss + r1_term, r1
         d_norm = descend(d_loss, self.discriminator, self.opt_d)
 
         with frozen(self.discriminator):

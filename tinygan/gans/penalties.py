@@ -35,6 +35,23 @@ def r1_penalty(score, real, gamma):
     return gamma / 2 * squared.mean()
 
 
+def check_lazy_r1(variant, gamma, interval):
+    """A ValueError naming ``variant`` unless gamma >= 0 and interval >= 1 (a variant's
+    ``r1_gamma`` and ``r1_interval``)."""
+    if gamma < 0 or int(interval) < 1:
+        raise ValueError(f"{variant}: r1_gamma must be >= 0 and r1_interval >= 1, got "
+                         f"r1_gamma={gamma}, r1_interval={interval}")
+
+
+def lazy_r1(step, score, real, gamma, interval):
+    """interval * R1 at every interval-th step (as a Tensor to add to D's loss) with R1 itself as
+    a float for the log, or (None, None) at the other steps and when gamma is 0."""
+    if not gamma or step % interval:
+        return None, None
+    r1 = r1_penalty(score, real, gamma)
+    return interval * r1, float(r1.item())
+
+
 def path_lengths(synthesis, ws, direction=None):
     """||J_w^T y|| per sample for images g(ws), ws (m, L, w_dim), y ~ N(0, I) / sqrt(H W).
 

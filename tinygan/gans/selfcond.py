@@ -47,7 +47,7 @@ from .dcgan import discriminator_loss, generator_loss
 from .image_networks import (IMAGE_DATA, LabelConditionedGenerator, body_features,
                              check_image_shape, dcgan_init_, discriminator_body,
                              label_indices)
-from .penalties import r1_penalty
+from .penalties import check_lazy_r1, lazy_r1
 
 
 class ProjectionDiscriminator(nn.Module):
@@ -107,9 +107,7 @@ class SelfConditionedGAN(KeepsAverage, Variant):
             raise ValueError(f"{self.name}: needs n_clusters >= 1, cluster_images >= n_clusters "
                              f"and recluster_every >= 1, got n_clusters={k}, cluster_images="
                              f"{cfg['cluster_images']}, recluster_every={cfg['recluster_every']}")
-        if cfg["r1_gamma"] < 0 or int(cfg["r1_interval"]) < 1:
-            raise ValueError(f"{self.name}: r1_gamma must be >= 0 and r1_interval >= 1, got "
-                             f"r1_gamma={cfg['r1_gamma']}, r1_interval={cfg['r1_interval']}")
+        check_lazy_r1(self.name, cfg["r1_gamma"], cfg["r1_interval"])
         self.generator = dcgan_init_(LabelConditionedGenerator(
             cfg["z_dim"], k, shape, cfg["width"], device), cfg["init_std"])
         self.discriminator = dcgan_init_(ProjectionDiscriminator(
@@ -188,10 +186,10 @@ class SelfConditionedGAN(KeepsAverage, Variant):
         fake_logits = self.discriminator(fake, c_fake)
         d_loss = discriminator_loss(real_logits, fake_logits)
         stats = {}
-        if cfg["r1_gamma"] and self.step % cfg["r1_interval"] == 0:
-            r1 = r1_penalty(lambda images: self.discriminator(images, c_real), x, cfg["r1_gamma"])
-            d_loss = d_loss + cfg["r1_interval"] * r1
-            stats["r1"] = float(r1.item())
+        r1_term, r1 = lazy_r1(self.step, lambda images: self.discriminator(images, c_real), x, cfg["r1_gamma"],
+                              cfg["r1_interval"])
+        if r1_term is not None:
+            d_loss, stats["r1"] = d_loss + r1_term, r1
         d_norm = descend(d_loss, self.discriminator, self.opt_d)
 
         c = self.sample_labels(m)
