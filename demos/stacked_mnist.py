@@ -4,6 +4,7 @@
     python demos/stacked_mnist.py --full             # the long run recorded in docs/RESULTS.md
     python demos/stacked_mnist.py --full --device cuda   # on an NVIDIA GPU (needs CuPy)
     python demos/stacked_mnist.py --variants pacdcgan --steps 8000
+    python demos/stacked_mnist.py --full --variants selfcond   # the self-conditioned GAN
     python demos/stacked_mnist.py --full --variants pacdcgan \
         --evaluate-at 4000,8000,12000,14000,16000,18000
     python demos/stacked_mnist.py --full --variants pacdcgan --save runs/stacked
