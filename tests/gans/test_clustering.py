@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tinygan.gans.clustering import (kmeans, kmeans_plus_plus, nearest_centroid,
+from tinygan.gans.clustering import (cluster_means, kmeans, kmeans_plus_plus, nearest_centroid,
                                      squared_distances, within_cluster_sum_of_squares)
 
 
@@ -54,6 +54,18 @@ def test_an_empty_cluster_keeps_its_centroid():
     centres, labels = kmeans(points, start)
     np.testing.assert_allclose(centres.ravel(), [0.05, 1.05, 50.0])
     assert labels.tolist() == [0, 0, 1, 1]
+
+
+def test_cluster_means_move_each_filled_row_to_its_points_mean():
+    points = np.array([[0.0, 1.0], [2.0, 3.0], [10.0, 10.0], [4.0, 5.0]])
+    start = np.array([[9.0, 9.0], [-1.0, -1.0], [7.0, 7.0]])
+    means = cluster_means(points, np.array([0, 0, 2, 0]), start)
+    np.testing.assert_allclose(means, [[2.0, 3.0], [-1.0, -1.0], [10.0, 10.0]])
+    np.testing.assert_array_equal(start, [[9.0, 9.0], [-1.0, -1.0], [7.0, 7.0]])   # a copy
+    with pytest.raises(ValueError, match=r"cluster_means: expects one int label in \[0, 3\)"):
+        cluster_means(points, np.array([0, 1, 3, 0]), start)
+    with pytest.raises(ValueError, match="cluster_means: expects one int label"):
+        cluster_means(points, np.array([0, 1]), start)
 
 
 def test_kmeans_plus_plus_draws_distinct_points_of_the_data():

@@ -59,5 +59,5 @@ def get(name):
 
 __all__ = ["VARIANTS", "Variant", "GAN", "WGAN", "WGANGP", "UnrolledGAN", "PacGAN", "LSGAN",
            "BiGAN", "VAEGAN", "CycleGAN", "GANCLS", "DCGAN", "PacDCGAN", "SAGAN", "CGAN", "ACGAN",
-           "InfoGAN", "ProGAN", "BigGAN", "StyleGAN2", "BigBiGAN", "XGAN", "SelfConditionedGAN", "get",
-           "register"]
+           "InfoGAN", "ProGAN", "BigGAN", "StyleGAN2", "BigBiGAN", "XGAN", "SelfConditionedGAN",
+           "get", "register"]

@@ -69,6 +69,24 @@ def kmeans_plus_plus(features, k, rng):
     return points[chosen].copy()
 
 
+def cluster_means(features, labels, centroids):
+    """Lloyd's update: a copy of ``centroids`` (k, d) in which row j becomes the mean of the
+    points labelled j; a row with no points keeps its value."""
+    points = _as_points(features, "cluster_means")
+    centres = _as_points(centroids, "cluster_means").astype(points.dtype)
+    labels = numpy.asarray(labels)
+    if labels.shape != (len(points),) or labels.dtype.kind not in "iu" or (
+            labels.size and not 0 <= labels.min() <= labels.max() < len(centres)):
+        raise ValueError(f"cluster_means: expects one int label in [0, {len(centres)}) per "
+                         f"point ({len(points)}), got {labels.dtype} {labels.shape}")
+    counts = numpy.bincount(labels, minlength=len(centres))
+    filled = counts > 0
+    starts = numpy.cumsum(counts) - counts               # where each cluster's run begins
+    members = points[numpy.argsort(labels, kind="stable")]
+    centres[filled] = numpy.add.reduceat(members, starts[filled], axis=0) / counts[filled, None]
+    return centres
+
+
 def kmeans(features, centroids, iterations=10):
     """Lloyd's algorithm from the given centroids (k, d): at most ``iterations`` rounds of
     assign and update, stopping early when no point changes cluster.
@@ -82,12 +100,7 @@ def kmeans(features, centroids, iterations=10):
         raise ValueError(f"kmeans: iterations must be >= 1, got {iterations}")
     labels = nearest_centroid(points, centres)
     for _ in range(iterations):
-        counts = numpy.bincount(labels, minlength=len(centres))
-        filled = counts > 0
-        starts = numpy.cumsum(counts) - counts           # where each cluster's run begins
-        members = points[numpy.argsort(labels, kind="stable")]
-        sums = numpy.add.reduceat(members, starts[filled], axis=0)
-        centres[filled] = sums / counts[filled, None]
+        centres = cluster_means(points, labels, centres)
         new_labels = nearest_centroid(points, centres)
         if numpy.array_equal(new_labels, labels):
             break

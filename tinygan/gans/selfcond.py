@@ -42,7 +42,7 @@ import numpy
 from .. import autograd, backend, nn
 from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
-from .clustering import kmeans, kmeans_plus_plus, nearest_centroid
+from .clustering import cluster_means, kmeans, kmeans_plus_plus, nearest_centroid
 from .dcgan import discriminator_loss, generator_loss
 from .image_networks import (IMAGE_DATA, LabelConditionedGenerator, body_features,
                              check_image_shape, dcgan_init_, discriminator_body,
@@ -140,7 +140,8 @@ class SelfConditionedGAN(KeepsAverage, Variant):
         j (so that cluster j stays cluster j; an emptied cluster takes a random
         image as its start). Sets the centroids and pi."""
         k = self.config["n_clusters"]
-        previous = None if self.centroids is None else self.clusters_of(images)
+        previous = None if self.centroids is None else nearest_centroid(
+            self.features_of(images), self.centroids)
         self.feature_net = frozen_copy(self.discriminator.lower)
         features = self.features_of(images)
         seed = int(backend.generator(self.device).integers(0, 2 ** 31 - 1))
@@ -148,13 +149,7 @@ class SelfConditionedGAN(KeepsAverage, Variant):
         if previous is None:
             start = kmeans_plus_plus(features, k, rng)
         else:
-            start = features[rng.integers(0, len(features), k)]
-            labels = backend.to_numpy(previous)
-            counts = numpy.bincount(labels, minlength=k)
-            filled = counts > 0
-            sums = numpy.zeros_like(start)
-            numpy.add.at(sums, labels, features)
-            start[filled] = sums[filled] / counts[filled, None]
+            start = cluster_means(features, previous, features[rng.integers(0, len(features), k)])
         self.centroids, labels = kmeans(features, start, self.config["kmeans_iterations"])
         counts = numpy.bincount(labels, minlength=k)
         self.prior = counts / counts.sum()
@@ -186,8 +181,8 @@ class SelfConditionedGAN(KeepsAverage, Variant):
         fake_logits = self.discriminator(fake, c_fake)
         d_loss = discriminator_loss(real_logits, fake_logits)
         stats = {}
-        r1_term, r1 = lazy_r1(self.step, lambda images: self.discriminator(images, c_real), x, cfg["r1_gamma"],
-                              cfg["r1_interval"])
+        r1_term, r1 = lazy_r1(self.step, lambda images: self.discriminator(images, c_real), x,
+                              cfg["r1_gamma"], cfg["r1_interval"])
         if r1_term is not None:
             d_loss, stats["r1"] = d_loss + r1_term, r1
         d_norm = descend(d_loss, self.discriminator, self.opt_d)
