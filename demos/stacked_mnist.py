@@ -155,16 +155,18 @@ def code_channel_information(info, n=5000, batch=500):
 
 
 def cluster_channel_information(gan, n=10000, batch=500):
-    """I(c; d_j) in nats between the self-conditioned GAN's cluster c ~ pi and the digit d_j
-    LeNet reads in channel j of G(z, c), from n samples: a (3,) array (log 10 = 2.30 where the
-    clusters set that channel's digit, about 0 where they say nothing about it)."""
+    """I(c_s; d_j) in nats between the self-conditioned GAN's stage-s cluster (c ~ pi) and the
+    digit d_j LeNet reads in channel j of G(z, c), from n samples: a (cluster_stages, 3) array
+    (log 10 = 2.30 where a stage's clusters set that channel's digit, about 0 where they say
+    nothing about it)."""
     clusters, digits = [], []
     for start in range(0, n, batch):
         labels = gan.sample_labels(min(batch, n - start))
         digits.append(stacked_digits(gan.sample(len(labels), labels).numpy()))
         clusters.append(backend.to_numpy(labels))
     clusters, digits = np.concatenate(clusters), np.concatenate(digits)
-    return np.array([discrete_mutual_information(clusters, digit) for digit in digits.T])
+    return np.array([[discrete_mutual_information(stage, digit) for digit in digits.T]
+                     for stage in clusters.T])
 
 
 def decay_schedule(text, steps):
@@ -303,9 +305,9 @@ def main():
                 print(f"    I(code {i + 1}; digit of channel 0, 1, 2) = "
                       + ", ".join(f"{value:.2f}" for value in row) + " nats (log 10 = 2.30)")
         if name == "selfcond":
-            print("    I(cluster; digit of channel 0, 1, 2) = " + ", ".join(
-                f"{value:.2f}" for value in cluster_channel_information(variant))
-                + " nats (log 10 = 2.30)")
+            for stage, row in enumerate(cluster_channel_information(variant), 1):
+                print(f"    I(stage {stage} cluster; digit of channel 0, 1, 2) = "
+                      + ", ".join(f"{value:.2f}" for value in row) + " nats (log 10 = 2.30)")
         if args.save and trained:
             os.makedirs(args.save, exist_ok=True)
             print("wrote", save_checkpoint(os.path.join(args.save, f"{name}.npz"), variant, steps,

@@ -121,13 +121,14 @@ def test_stacked_mnist_self_conditioned_gan_trains_on_clusters_of_the_stacks(mon
     gan = build("selfcond", stacks.shape, config, 0)
     metrics = train_image_variant(gan, stacks, 2, 0, log_every=10)
     assert np.isfinite(metrics["r1"]) and metrics["clusters_used"] >= 1
-    assert gan.centroids.shape[0] == 4 and gan.sample(3).shape == (3,) + stacks.shape
+    assert gan.centroids.shape[1] == 4 and gan.sample(3).shape == (3,) + stacks.shape
 
 
-def test_stacked_mnist_cluster_channel_information_reads_which_channel_the_clusters_set(
+def test_stacked_mnist_cluster_channel_information_reads_which_channel_each_stage_sets(
         monkeypatch):
-    """A fake G whose channel 1 shows the digit (cluster mod 10) and whose other channels show
-    random digits: I(c; d_1) = log 10 when the clusters are uniform over 0..9."""
+    """A fake G with two clustering stages whose channel 0 shows the stage-1 cluster, channel 1
+    the stage-2 cluster and channel 2 a random digit: I(c_1; d_0) = I(c_2; d_1) = log 10 for
+    clusters uniform over 0..9, and about 0 everywhere else."""
     monkeypatch.syspath_prepend(DEMOS)
     import stacked_mnist
     from tinygan import tensor
@@ -136,14 +137,15 @@ def test_stacked_mnist_cluster_channel_information_reads_which_channel_the_clust
         rng = np.random.default_rng(0)
 
         def sample_labels(self, m):
-            return self.rng.integers(0, 10, m)
+            return self.rng.integers(0, 10, (m, 2))
 
         def sample(self, m, labels):
-            return tensor(np.stack([labels, labels % 10, self.rng.integers(0, 10, m)], axis=1))
+            return tensor(np.concatenate([labels, self.rng.integers(0, 10, (m, 1))], axis=1))
     monkeypatch.setattr(stacked_mnist, "stacked_digits", lambda images: images.astype(int))
     information = stacked_mnist.cluster_channel_information(FakeGAN(), n=20000)
-    np.testing.assert_allclose(information[:2], np.log(10), atol=0.01)
-    assert information[2] < 0.01
+    assert information.shape == (2, 3)
+    np.testing.assert_allclose(np.diag(information), np.log(10), atol=0.01)
+    assert (information[~np.eye(2, 3, dtype=bool)] < 0.01).all()
 
 
 def test_stacked_mnist_code_channel_information_reads_which_channel_a_code_sets(monkeypatch):

@@ -33,19 +33,55 @@ def test_is_registered_with_its_paper():
 def test_projection_discriminator_is_w_phi_plus_b_plus_e_c_phi(float64):
     gan = SelfConditionedGAN(SHAPE, SMALL)
     d = gan.discriminator
-    x, labels = tg.tensor(images(3)), np.array([2, 0, 2])
+    x, labels = tg.tensor(images(3)), np.array([[2], [0], [2]])
     with tg.no_grad():
         phi = d.upper(d.lower(x)).numpy()
         got = d(x, labels).numpy()
     w, b, e = d.out.weight.numpy(), d.out.bias.numpy(), d.embed.weight.numpy()
-    expected = phi @ w.T[:, 0] + b[0] + (e[labels] * phi).sum(axis=1)
+    expected = phi @ w.T[:, 0] + b[0] + (e[labels[:, 0]] * phi).sum(axis=1)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_with_stages_the_class_embedding_is_the_sum_of_one_per_stage(float64):
+    """e_c = e_{1,c_1} + e_{2,c_2}: D's projection and G's y path both use the sum."""
+    gan = SelfConditionedGAN(SHAPE, {**SMALL, "cluster_stages": 2})
+    d, g = gan.discriminator, gan.generator
+    assert d.embed.weight.shape[0] == 6 and g.embed.weight.shape[0] == 6
+    x, labels = tg.tensor(images(3)), np.array([[2, 0], [0, 1], [2, 2]])
+    with tg.no_grad():
+        phi = d.upper(d.lower(x)).numpy()
+        got = d(x, labels).numpy()
+    w, b, e = d.out.weight.numpy(), d.out.bias.numpy(), d.embed.weight.numpy()
+    summed = e[labels[:, 0]] + e[3 + labels[:, 1]]
+    np.testing.assert_allclose(got, phi @ w.T[:, 0] + b[0] + (summed * phi).sum(axis=1),
+                               rtol=1e-12)
+    table = g.embed.weight.numpy()
+    np.testing.assert_allclose(g.embed_labels(labels).numpy(),
+                               table[labels[:, 0]] + table[3 + labels[:, 1]], rtol=1e-12)
+
+
+def test_stage_embeddings_gradients_match_finite_differences(float64):
+    gan = SelfConditionedGAN(SHAPE, {**SMALL, "cluster_stages": 2})
+    d, g, labels = gan.discriminator, gan.generator, np.array([[1, 1], [1, 2]])
+    d.eval()
+    x = tg.tensor(images(2), requires_grad=True)
+    assert gradcheck(lambda x: d(x, labels), [x])
+    assert gradgradcheck(lambda x: d(x, labels), [x])
+    assert gradcheck(lambda table: summed_embedding_of(g, table, labels), [g.embed.weight])
+    assert gradgradcheck(lambda table: summed_embedding_of(g, table, labels) ** 2,
+                         [g.embed.weight])
+
+
+def summed_embedding_of(generator, table, labels):
+    """G's stage embedding as a function of its table, for the finite differences."""
+    generator.embed.weight = table
+    return generator.embed_labels(labels)
 
 
 def test_projection_discriminator_gradients_match_finite_differences(float64):
     """First and second order in x (R1 differentiates D's input gradient)."""
     gan = SelfConditionedGAN(SHAPE, SMALL)
-    d, labels = gan.discriminator, np.array([1, 2])
+    d, labels = gan.discriminator, np.array([[1], [2]])
     d.eval()                                # batch statistics would couple the two samples
     x = tg.tensor(images(2), requires_grad=True)
     assert gradcheck(lambda x: d(x, labels), [x])
@@ -93,10 +129,10 @@ def test_first_step_clusters_the_real_images_and_labels_the_minibatch_by_nearest
         return tg.tensor(pool[:m], dtype=tg.default_dtype())
     gan.train_step(sample_real)
     assert asked == [12, 4]
-    assert gan.centroids.shape == (3, 16) and np.isclose(gan.prior.sum(), 1.0)
+    assert gan.centroids.shape == (1, 3, 16) and np.isclose(gan.prior.sum(), 1.0)
     x = tg.tensor(pool[:4], dtype=tg.default_dtype())
-    expected = nearest_centroid(gan.features_of(x), gan.centroids)
-    assert gan.clusters_of(x).tolist() == expected.tolist()
+    expected = nearest_centroid(gan.features_of(x), gan.centroids[0])
+    assert gan.clusters_of(x).tolist() == expected[:, None].tolist()
 
 
 def test_reclusters_every_recluster_every_steps_from_the_previous_centroids():
@@ -113,17 +149,54 @@ def test_reclusters_every_recluster_every_steps_from_the_previous_centroids():
     assert gan.step == 11
 
 
-def test_reclustering_keeps_each_cluster_s_index():
+def test_each_stage_clusters_what_the_stages_before_it_leave():
+    """r_1 = f, c_s = the centroid of stage s nearest to r_s, r_{s+1} = r_s - mu_{s,c_s}; and
+    each stage's centroids are the means of their members' residuals (k-means converged)."""
+    gan = SelfConditionedGAN(SHAPE, {**SMALL, "cluster_stages": 2, "kmeans_iterations": 100})
+    x = tg.tensor(images(12, seed=10), dtype=tg.default_dtype())
+    gan.recluster(x)
+    f = gan.features_of(x)
+    assert gan.centroids.shape == (2, 3, 16)
+    first = nearest_centroid(f, gan.centroids[0])
+    residual = f - gan.centroids[0][first]
+    second = nearest_centroid(residual, gan.centroids[1])
+    np.testing.assert_array_equal(gan.clusters_of(x), np.stack([first, second], axis=1))
+    for j in set(second.tolist()):
+        np.testing.assert_allclose(gan.centroids[1][j], residual[second == j].mean(axis=0),
+                                   rtol=1e-5, atol=1e-6)
+    pairs, counts = np.unique(np.stack([first, second], axis=1), axis=0, return_counts=True)
+    np.testing.assert_array_equal(gan.tuples, pairs)
+    np.testing.assert_allclose(gan.prior, counts / 12)
+
+
+def test_a_checkpoint_from_before_the_stages_loads_as_one_stage():
+    gan = SelfConditionedGAN(SHAPE, SMALL)
+    x = tg.tensor(images(12, seed=11), dtype=tg.default_dtype())
+    gan.recluster(x)
+    state = gan.get_extra_state()
+    del state["tuples"]
+    state["centroids"], state["prior"] = state["centroids"][0], np.array([0.5, 0.25, 0.25])
+    restored = SelfConditionedGAN(SHAPE, SMALL)
+    restored.set_extra_state(state)
+    np.testing.assert_array_equal(restored.centroids, gan.centroids)
+    assert restored.tuples.tolist() == [[0], [1], [2]]
+    np.testing.assert_array_equal(restored.clusters_of(x), gan.clusters_of(x))
+
+
+@pytest.mark.parametrize("stages", [1, 2])
+def test_reclustering_keeps_each_cluster_s_index(stages):
     """Cluster j of the next clustering starts from the mean new feature of the images the
     last one put in j: with D unchanged and a converged k-means, nothing moves."""
-    gan = SelfConditionedGAN(SHAPE, {**SMALL, "kmeans_iterations": 100})
+    gan = SelfConditionedGAN(SHAPE, {**SMALL, "kmeans_iterations": 100, "cluster_stages": stages})
     x = tg.tensor(images(12, seed=7), dtype=tg.default_dtype())
     gan.recluster(x)
     labels, centroids = gan.clusters_of(x).tolist(), gan.centroids.copy()
     gan.recluster(x)
     assert gan.clusters_of(x).tolist() == labels
     np.testing.assert_allclose(gan.centroids, centroids, rtol=1e-6)
-    np.testing.assert_allclose(gan.prior, np.bincount(labels, minlength=3) / 12)
+    pairs, counts = np.unique(np.array(labels), axis=0, return_counts=True)
+    np.testing.assert_allclose(gan.prior, counts / 12)
+    assert gan.tuples.tolist() == pairs.tolist()
 
 
 def test_a_new_clustering_starts_from_the_old_clusters_means_in_the_new_features(monkeypatch):
@@ -145,6 +218,7 @@ def test_a_new_clustering_starts_from_the_old_clusters_means_in_the_new_features
         return kmeans(features, start, iterations)
     monkeypatch.setattr(selfcond, "kmeans", recording_kmeans)
     gan.recluster(x)
+    old_labels = old_labels[:, 0]
     for j in set(old_labels.tolist()):
         np.testing.assert_allclose(starts[0][j], new_features[old_labels == j].mean(axis=0),
                                    rtol=1e-5, atol=1e-7)
@@ -153,10 +227,20 @@ def test_a_new_clustering_starts_from_the_old_clusters_means_in_the_new_features
 def test_cluster_labels_are_drawn_at_the_real_images_shares():
     gan = SelfConditionedGAN(SHAPE, SMALL)
     gan.prior = np.array([0.0, 1.0, 0.0])
-    assert set(gan.sample_labels(50).tolist()) == {1}
+    assert set(gan.sample_labels(50)[:, 0].tolist()) == {1}
     gan.prior = np.array([0.2, 0.5, 0.3])
-    counts = np.bincount(gan.sample_labels(20000), minlength=3) / 20000
+    counts = np.bincount(gan.sample_labels(20000)[:, 0], minlength=3) / 20000
     np.testing.assert_allclose(counts, [0.2, 0.5, 0.3], atol=0.015)
+
+
+def test_label_tuples_are_drawn_whole_at_the_real_images_shares():
+    gan = SelfConditionedGAN(SHAPE, {**SMALL, "cluster_stages": 2})
+    gan.tuples, gan.prior = np.array([[0, 2], [1, 0], [2, 2]]), np.array([0.6, 0.0, 0.4])
+    drawn = gan.sample_labels(20000)
+    assert drawn.shape == (20000, 2) and drawn.dtype == np.int64
+    pairs, counts = np.unique(drawn, axis=0, return_counts=True)
+    assert pairs.tolist() == [[0, 2], [2, 2]]
+    np.testing.assert_allclose(counts / 20000, [0.6, 0.4], atol=0.015)
 
 
 @pytest.mark.parametrize("r1_gamma", [0.0, 2.0])
@@ -169,7 +253,7 @@ def test_train_step_is_one_d_step_then_one_g_step(float64, r1_gamma):
     x = images(4, seed=4)
     c_real = gan.clusters_of(tg.tensor(x))
     z_d, z_g = gan.sample_z(4), gan.sample_z(4)
-    c_d, c_g = np.array([0, 1, 2, 2]), np.array([1, 1, 0, 2])
+    c_d, c_g = np.array([[0], [1], [2], [2]]), np.array([[1], [1], [0], [2]])
     replay = copy.deepcopy(gan)
     gan.sample_z, gan.sample_labels = queue(z_d, z_g), queue(c_d, c_g)
     metrics = gan.train_step(lambda m: tg.tensor(x))
@@ -201,6 +285,10 @@ def test_sample_draws_chosen_or_random_clusters():
     assert gan.sample(2, labels=[0, 2]).shape == (2,) + SHAPE
     with pytest.raises(ValueError, match="lie in"):
         gan.sample(1, labels=[3])
+    staged = SelfConditionedGAN(SHAPE, {**SMALL, "cluster_stages": 2})
+    assert staged.sample(2, labels=[[0, 2], [1, 1]]).shape == (2,) + SHAPE
+    with pytest.raises(ValueError, match=r"selfcond: labels must have shape \(n, 2\), got \(2,\)"):
+        staged.sample(2, labels=[0, 2])
 
 
 def test_checkpoint_keeps_the_clusters(tmp_path):
@@ -211,6 +299,7 @@ def test_checkpoint_keeps_the_clusters(tmp_path):
     load_checkpoint(path, restored)
     np.testing.assert_array_equal(restored.centroids, gan.centroids)
     np.testing.assert_array_equal(restored.prior, gan.prior)
+    np.testing.assert_array_equal(restored.tuples, gan.tuples)
     x = tg.tensor(images(3, seed=6), dtype=tg.default_dtype())
     np.testing.assert_array_equal(restored.features_of(x), gan.features_of(x))
     assert restored.step == 1
@@ -243,7 +332,7 @@ def test_a_run_resumed_from_its_checkpoint_matches_the_uninterrupted_run(tmp_pat
 
 
 @pytest.mark.parametrize("bad", [{"n_clusters": 0}, {"cluster_images": 2},
-                                 {"recluster_every": 0}])
+                                 {"recluster_every": 0}, {"cluster_stages": 0}])
 def test_bad_clustering_settings_are_refused(bad):
     with pytest.raises(ValueError, match="selfcond: needs n_clusters >= 1"):
         SelfConditionedGAN(SHAPE, {**SMALL, **bad})

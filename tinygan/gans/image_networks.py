@@ -176,5 +176,9 @@ class LabelConditionedGenerator(nn.Module):
         self.up = nn.Sequential(*upsampling(shape, width, device))
 
     def forward(self, z, labels):
-        y = self.y_path(self.embed(labels))
+        y = self.y_path(self.embed_labels(labels))
         return self.up(concatenate([self.z_path(z), y], axis=1))
+
+    def embed_labels(self, labels):
+        """The class embedding fed to the y path: row y of the table."""
+        return self.embed(labels)

@@ -13,15 +13,31 @@ that D's features set apart becomes a class G must draw, at its share:
     G descends -E_{c ~ pi, z} log D(G(z, c) | c)        (the non-saturating cost)
 
 f(x) is the output of D's last convolution, before its batch norm, so that
-a real image's cluster does not depend on the rest of its minibatch. At the
-first step k-means (k-means++ seeding) partitions ``cluster_images`` real
-images by the features of the still random D; every ``recluster_every``
+a real image's cluster does not depend on the rest of its minibatch.
+
+At the first step k-means (k-means++ seeding) partitions ``cluster_images``
+real images by the features of the still random D; every ``recluster_every``
 steps a fresh draw of real images is partitioned again by D's current
 features. To keep cluster j cluster j while it follows D's features (our
 way of doing it), each new k-means starts cluster j from the mean new
 feature vector of the images the last clustering put in j. Between
 clusterings f is computed by a frozen copy of D's layers as they were at
 the last clustering, so each real image keeps its cluster.
+
+With ``cluster_stages`` S > 1 the class is a tuple c = (c_1, ..., c_S) found
+by residual (multistage) vector quantisation (Juang & Gray, "Multiple stage
+vector quantization for speech coding", ICASSP 1982): stage 1 clusters f(x),
+and stage s clusters what the earlier stages' centroids leave of it,
+
+    r_1 = f(x),   c_s = argmin_j ||r_s - mu_{s,j}||^2,   r_{s+1} = r_s - mu_{s,c_s},
+
+so each stage splits the images along what the stages before it did not.
+G and D embed the tuple as the sum of one embedding per stage,
+e_c = e_{1,c_1} + ... + e_{S,c_S}, and G draws whole tuples at the real images'
+shares. This extension is ours, not the paper's: k-means on f(x) splits the
+images along the directions in which f varies most, and on Stacked MNIST
+those were one channel's digit, while D's features told every channel's
+digit (docs/RESULTS.md). Each stage keeps its clusters' indices as above.
 
 Networks: G is CGAN's (``LabelConditionedGenerator``: z and an embedding of
 c take separate paths into DCGAN's first maps); D is DCGAN's body with a
@@ -40,6 +56,7 @@ import copy
 import numpy
 
 from .. import autograd, backend, nn
+from ..tensor import Tensor
 from .averaging import KeepsAverage, weight_average
 from .base import Variant, descend, frozen, mean_of
 from .clustering import cluster_means, kmeans, kmeans_plus_plus, nearest_centroid
@@ -50,21 +67,43 @@ from .image_networks import (IMAGE_DATA, LabelConditionedGenerator, body_feature
 from .penalties import check_lazy_r1, lazy_r1
 
 
+def summed_embedding(table, labels, k):
+    """e_c = sum_s E[s k + c_s]: the embedding of label tuples c (an (m, S) int array, each
+    c_s in [0, k)) from one table holding stage s's k rows at s k .. s k + k - 1."""
+    offsets = backend.xp_for(table.weight.device).arange(labels.shape[1]) * k
+    return table(labels + offsets).sum(axis=1)
+
+
 class ProjectionDiscriminator(nn.Module):
     """D(x | c) = w . phi(x) + b + e_c . phi(x), phi the DCGAN discriminator body, split in two:
     ``lower`` (conv, LeakyReLU, conv), whose output the clustering uses, and ``upper`` (batch
-    norm, LeakyReLU, flatten)."""
+    norm, LeakyReLU, flatten); e_c sums one embedding per clustering stage (labels (m, S))."""
 
-    def __init__(self, shape, width, n_classes, device="cpu"):
+    def __init__(self, shape, width, n_classes, n_stages=1, device="cpu"):
         super().__init__()
         size, body = body_features(shape, width), list(discriminator_body(shape, width, device))
         self.lower, self.upper = nn.Sequential(*body[:3]), nn.Sequential(*body[3:])
         self.out = nn.Linear(size, 1, device=device)
-        self.embed = nn.Embedding(n_classes, size, device=device)
+        self.embed = nn.Embedding(n_stages * n_classes, size, device=device)
+        self.n_classes = n_classes
 
     def forward(self, x, labels):
         phi = self.upper(self.lower(x))
-        return self.out(phi).reshape(-1) + (self.embed(labels) * phi).sum(axis=1)
+        e = summed_embedding(self.embed, labels, self.n_classes)
+        return self.out(phi).reshape(-1) + (e * phi).sum(axis=1)
+
+
+class StageConditionedGenerator(LabelConditionedGenerator):
+    """CGAN's G(z, y) with y a tuple of cluster labels (m, S), embedded as the sum of one
+    embedding per stage."""
+
+    def __init__(self, z_dim, n_classes, n_stages, shape, width, device="cpu"):
+        super().__init__(z_dim, n_stages * n_classes, shape, width, device)
+        self.n_classes = n_classes
+
+    def embed_labels(self, labels):
+        """e_y = sum_s E[s k + y_s]."""
+        return summed_embedding(self.embed, labels, self.n_classes)
 
 
 def frozen_copy(module):
@@ -89,7 +128,8 @@ class SelfConditionedGAN(KeepsAverage, Variant):
         lr=2e-4,
         betas=(0.5, 0.999),
         init_std=0.02,
-        n_clusters=100,             # k
+        n_clusters=100,             # k, in each stage
+        cluster_stages=1,           # S: residual k-means stages; the class is (c_1, ..., c_S)
         cluster_images=10_000,      # real images partitioned at each clustering
         recluster_every=1_000,      # steps between clusterings
         kmeans_iterations=10,       # at most this many rounds of Lloyd's algorithm each time
@@ -102,24 +142,27 @@ class SelfConditionedGAN(KeepsAverage, Variant):
     def __init__(self, data_shape, config=None, device="cpu"):
         super().__init__(data_shape, config, device)
         cfg, shape = self.config, check_image_shape(self.name, self.data_shape)
-        k = cfg["n_clusters"]
-        if int(k) < 1 or cfg["cluster_images"] < k or cfg["recluster_every"] < 1:
-            raise ValueError(f"{self.name}: needs n_clusters >= 1, cluster_images >= n_clusters "
-                             f"and recluster_every >= 1, got n_clusters={k}, cluster_images="
-                             f"{cfg['cluster_images']}, recluster_every={cfg['recluster_every']}")
+        k, stages = cfg["n_clusters"], cfg["cluster_stages"]
+        if (int(k) < 1 or cfg["cluster_images"] < k or cfg["recluster_every"] < 1
+                or int(stages) < 1):
+            raise ValueError(f"{self.name}: needs n_clusters >= 1, cluster_images >= n_clusters, "
+                             f"recluster_every >= 1 and cluster_stages >= 1, got n_clusters={k}, "
+                             f"cluster_images={cfg['cluster_images']}, recluster_every="
+                             f"{cfg['recluster_every']}, cluster_stages={stages}")
         check_lazy_r1(self.name, cfg["r1_gamma"], cfg["r1_interval"])
-        self.generator = dcgan_init_(LabelConditionedGenerator(
-            cfg["z_dim"], k, shape, cfg["width"], device), cfg["init_std"])
+        self.generator = dcgan_init_(StageConditionedGenerator(
+            cfg["z_dim"], k, stages, shape, cfg["width"], device), cfg["init_std"])
         self.discriminator = dcgan_init_(ProjectionDiscriminator(
-            shape, cfg["width"], k, device), cfg["init_std"])
+            shape, cfg["width"], k, stages, device), cfg["init_std"])
         nn.init.normal_(self.discriminator.embed.weight, 0.0, cfg["init_std"])
         self.opt_g = self.make_optimizer(self.generator)
         self.opt_d = self.make_optimizer(self.discriminator)
         self.average = weight_average(self.generator, cfg["ema_half_life"])
         self.step = 0
-        self.centroids = None                     # (k, features) NumPy, after the first step
+        self.centroids = None                     # (S, k, features) NumPy, after the first step
         self.feature_net = frozen_copy(self.discriminator.lower)
-        self.prior = numpy.full(k, 1.0 / k)       # pi_j, the real images' share of cluster j
+        self.tuples = numpy.arange(k)[:, None] if stages == 1 else numpy.zeros((1, stages), int)
+        self.prior = numpy.full(len(self.tuples), 1.0 / len(self.tuples))  # pi of each tuple
 
     # ------------------------------------------------------------ clusters
     def features_of(self, images, batch=500):
@@ -134,38 +177,57 @@ class SelfConditionedGAN(KeepsAverage, Variant):
         return numpy.concatenate(parts)
 
     def recluster(self, images):
-        """Partition real images by D's current features and freeze a copy of D's lower layers
-        as ``feature_net``. The first time, k-means++ seeds k-means; after that each cluster j
-        starts from the mean of the new features of the images the previous clustering put in
-        j (so that cluster j stays cluster j; an emptied cluster takes a random
-        image as its start). Sets the centroids and pi."""
+        """Partition real images by D's current features, stage by stage on the residuals,
+        and freeze a copy of D's lower layers as ``feature_net``. The first time, k-means++
+        seeds each stage's k-means; after that each cluster j of a stage starts from the mean
+        of the new (residual) features of the images the previous clustering put in j (so that
+        cluster j stays cluster j; an emptied cluster takes a random image as its start). Sets
+        the centroids, the tuples of labels the images fell into and pi, their shares."""
         k = self.config["n_clusters"]
-        previous = None if self.centroids is None else nearest_centroid(
-            self.features_of(images), self.centroids)
+        previous = None if self.centroids is None else self.assign(self.features_of(images))
         self.feature_net = frozen_copy(self.discriminator.lower)
-        features = self.features_of(images)
+        residual = self.features_of(images)
         seed = int(backend.generator(self.device).integers(0, 2 ** 31 - 1))
         rng = numpy.random.default_rng(seed)
-        if previous is None:
-            start = kmeans_plus_plus(features, k, rng)
-        else:
-            start = cluster_means(features, previous, features[rng.integers(0, len(features), k)])
-        self.centroids, labels = kmeans(features, start, self.config["kmeans_iterations"])
-        counts = numpy.bincount(labels, minlength=k)
+        centroids, labels = [], []
+        for stage in range(self.config["cluster_stages"]):
+            if previous is None:
+                start = kmeans_plus_plus(residual, k, rng)
+            else:
+                start = cluster_means(residual, previous[:, stage],
+                                      residual[rng.integers(0, len(residual), k)])
+            stage_centroids, stage_labels = kmeans(residual, start,
+                                                   self.config["kmeans_iterations"])
+            residual = residual - stage_centroids[stage_labels]
+            centroids.append(stage_centroids)
+            labels.append(stage_labels)
+        self.centroids = numpy.stack(centroids)
+        self.tuples, counts = numpy.unique(numpy.stack(labels, axis=1), axis=0,
+                                           return_counts=True)
         self.prior = counts / counts.sum()
 
+    def assign(self, features):
+        """(c_1, ..., c_S) for each row of f: c_s the centroid of stage s nearest to the residual
+        r_s = f - mu_{1,c_1} - ... - mu_{s-1,c_{s-1}} (an (m, S) int64 NumPy array)."""
+        residual, labels = features, []
+        for stage_centroids in self.centroids:
+            labels.append(nearest_centroid(residual, stage_centroids))
+            residual = residual - stage_centroids[labels[-1]]
+        return numpy.stack(labels, axis=1)
+
     def clusters_of(self, images):
-        """c(x) = the index of the centroid nearest to f(x), for each real image (int64)."""
-        labels = nearest_centroid(self.features_of(images), self.centroids)
-        return backend.to_device(labels, self.device)
+        """c(x), the tuple of nearest centroids of f(x) stage by stage, for each real image
+        (an (m, S) int64 array on the device)."""
+        return backend.to_device(self.assign(self.features_of(images)), self.device)
 
     def sample_labels(self, m):
-        """m cluster labels c ~ pi (the real images' shares), with the engine's generator."""
+        """m label tuples c ~ pi (the real images' shares), with the engine's generator: an
+        (m, S) int64 array."""
         u = backend.to_numpy(backend.generator(self.device).random(m))
         cumulative = numpy.cumsum(self.prior)
-        labels = numpy.searchsorted(cumulative / cumulative[-1], u, side="right")
-        labels = numpy.minimum(labels, len(self.prior) - 1).astype(numpy.int64)
-        return backend.to_device(labels, self.device)
+        picks = numpy.searchsorted(cumulative / cumulative[-1], u, side="right")
+        picks = numpy.minimum(picks, len(self.prior) - 1)
+        return backend.to_device(self.tuples[picks].astype(numpy.int64), self.device)
 
     # ------------------------------------------------------------ training
     def train_step(self, sample_real):
@@ -199,24 +261,40 @@ class SelfConditionedGAN(KeepsAverage, Variant):
 
     def sample(self, n, labels=None):
         """n images G(z, c) without a graph, from G's running average of weights when it keeps
-        one: c ~ pi, or the given cluster labels. Chosen labels are generated beside
-        ``batch_size`` companions with c ~ pi (then dropped), so that G's batch norm sees a mix
-        of clusters, as in training."""
+        one: c ~ pi, or the given labels (n,) of one-stage clusters or (n, S) tuples. Chosen
+        labels are generated beside ``batch_size`` companions with c ~ pi (then dropped), so
+        that G's batch norm sees a mix of clusters, as in training."""
         if labels is None:
             labels, n_kept = self.sample_labels(n), n
         else:
-            chosen = label_indices(labels, self.config["n_clusters"], self.device)
+            chosen = self.label_tuples(labels)
             companions = self.sample_labels(self.config["batch_size"])
             labels = backend.xp_for(self.device).concatenate([chosen, companions])
             n_kept = len(chosen)
         with autograd.no_grad(), self.averaged_generator() as generator:
             return generator(self.sample_z(len(labels)), labels)[:n_kept]
 
+    def label_tuples(self, labels):
+        """Chosen labels as an (n, S) int64 array on the device: (n, S) tuples, or (n,) when
+        S = 1; a ValueError naming the shapes otherwise."""
+        stages = self.config["cluster_stages"]
+        data = labels.data if isinstance(labels, Tensor) else labels
+        data = backend.to_numpy(data if hasattr(data, "shape") else numpy.asarray(data))
+        if data.ndim == 1 and stages == 1:
+            data = data[:, None]
+        if data.ndim != 2 or data.shape[1] != stages:
+            raise ValueError(f"{self.name}: labels must have shape (n, {stages})"
+                             f"{' or (n,)' if stages == 1 else ''}, got {data.shape}")
+        flat = label_indices(data.reshape(-1), self.config["n_clusters"], self.device)
+        return flat.reshape(data.shape)
+
     # ------------------------------------------------------------ checkpoints
     def get_extra_state(self):
-        """{"step", "prior", "centroids", "feature_net/..."}: the clustering clock, pi, the
-        centroids and the frozen feature layers; and G's running average of weights."""
-        state = {"step": self.step, "prior": self.prior, **super().get_extra_state(),
+        """{"step", "tuples", "prior", "centroids", "feature_net/..."}: the clustering clock,
+        the label tuples and pi, the centroids and the frozen feature layers; and G's running
+        average of weights."""
+        state = {"step": self.step, "tuples": self.tuples, "prior": self.prior,
+                 **super().get_extra_state(),
                  **{f"feature_net/{key}": value
                     for key, value in self.feature_net.state_dict().items()}}
         if self.centroids is not None:
@@ -227,8 +305,13 @@ class SelfConditionedGAN(KeepsAverage, Variant):
         """Restore ``get_extra_state()``'s dict."""
         self.step = int(state["step"])
         self.prior = numpy.asarray(state["prior"], dtype=numpy.float64)
+        # checkpoints from before the stages: one stage, a prior over its k clusters
+        tuples = state.get("tuples", numpy.arange(len(self.prior))[:, None])
+        self.tuples = numpy.asarray(tuples, dtype=numpy.int64)
         centroids = state.get("centroids")
         self.centroids = None if centroids is None else numpy.asarray(centroids)
+        if self.centroids is not None and self.centroids.ndim == 2:
+            self.centroids = self.centroids[None]
         prefix = "feature_net/"
         self.feature_net.load_state_dict({key[len(prefix):]: value for key, value in state.items()
                                           if key.startswith(prefix)})
