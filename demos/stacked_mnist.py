@@ -146,6 +146,13 @@ def print_digit_frequencies(counts):
               + " ".join(f"{100 * f:4.1f}" for f in per_digit / per_digit.sum()))
 
 
+def information_table(labels, digits):
+    """I(label column i; digit of channel j) in nats for labels (n, L) and digits (n, 3): an
+    (L, 3) array."""
+    return np.array([[discrete_mutual_information(column, digit) for digit in digits.T]
+                     for column in labels.T])
+
+
 def code_channel_information(info, n=5000, batch=500):
     """I(c_i; d_j) in nats between InfoGAN's categorical code i and the digit d_j that LeNet
     reads in channel j, from n samples: an (n_categorical, 3) array (log 10 = 2.30 where the
@@ -157,9 +164,7 @@ def code_channel_information(info, n=5000, batch=500):
         images = info.generate(info.latent(info.sample_z(m), categories, continuous))
         digits.append(stacked_digits(images.numpy()))
         codes.append(backend.to_numpy(categories).reshape(m, -1))
-    codes, digits = np.concatenate(codes), np.concatenate(digits)
-    return np.array([[discrete_mutual_information(code, digit) for digit in digits.T]
-                     for code in codes.T])
+    return information_table(np.concatenate(codes), np.concatenate(digits))
 
 
 def cluster_channel_information(gan, n=10000, batch=500):
@@ -172,9 +177,7 @@ def cluster_channel_information(gan, n=10000, batch=500):
         labels = gan.sample_labels(min(batch, n - start))
         digits.append(stacked_digits(gan.sample(len(labels), labels).numpy()))
         clusters.append(backend.to_numpy(labels))
-    clusters, digits = np.concatenate(clusters), np.concatenate(digits)
-    return np.array([[discrete_mutual_information(stage, digit) for digit in digits.T]
-                     for stage in clusters.T])
+    return information_table(np.concatenate(clusters), np.concatenate(digits))
 
 
 def decay_schedule(text, steps):
